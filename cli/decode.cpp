@@ -1,0 +1,142 @@
+// vt106 decode: frames, hex dumps, SMS texts and captures in, one NDJSON record per message out.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "vt106/decode/text_decode.hpp"
+#include "vt106/output/ndjson_sink.hpp"
+#include "vt106/util/time.hpp"
+
+namespace vt106::cli {
+
+namespace {
+
+struct DecodeOptions {
+  std::vector<std::string> inputs;
+  std::vector<std::string> texts, hexes, smses;
+  std::string input_format = "auto";
+  std::string device_tz;
+  std::size_t max_frame = gotop::default_max_frame;
+  bool pretty = false;
+  std::vector<std::string> imeis, events;
+  bool no_errors = false;
+};
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f && f != stdin) std::fclose(f);
+  }
+};
+
+int run_decode(const DecodeOptions& o) {
+  gotop::ParseOptions popts;
+  if (!o.device_tz.empty()) {
+    auto tz = util::parse_utc_offset(o.device_tz);
+    if (!tz) {
+      std::fprintf(stderr, "vt106 decode: --device-tz '%s' is not an offset like +08, -07:30 or 0\n", o.device_tz.c_str());
+      return exit_usage;
+    }
+    popts.device_tz_seconds = *tz;
+  }
+  output::RecordFilter filter;
+  filter.imeis.insert(o.imeis.begin(), o.imeis.end());
+  filter.events.insert(o.events.begin(), o.events.end());
+  filter.errors = !o.no_errors;
+  output::NdjsonSink sink(stdout, filter, o.pretty);
+  gotop::Parser parser(popts);
+  decode::TextDecoder text(parser, sink, o.max_frame);
+  int status = exit_ok;
+  auto report = [&](const decode::InputStatus& s) {
+    if (!s.usable) {
+      sink.flush();
+      std::fprintf(stderr, "vt106 decode: %s\n", s.problem.c_str());
+      status = exit_input;
+    }
+  };
+
+  for (const auto& t : o.texts) {
+    auto in = decode::string_reader(t);
+    report(text.text(in, "--text"));
+  }
+  for (const auto& h : o.hexes) {
+    auto in = decode::string_reader(h);
+    report(text.hex(in, "--hex"));
+  }
+  for (const auto& s : o.smses) {
+    auto in = decode::string_reader(s);
+    report(text.sms(in, "--sms"));
+  }
+  std::vector<std::string> inputs = o.inputs;
+  if (inputs.empty() && o.texts.empty() && o.hexes.empty() && o.smses.empty()) inputs.push_back("-");
+  for (const auto& name : inputs) {
+    std::unique_ptr<std::FILE, FileCloser> file(name == "-" ? stdin : std::fopen(name.c_str(), "rb"));
+    if (!file) {
+      sink.flush();
+      std::fprintf(stderr, "vt106 decode: %s: cannot open: %s\n", name.c_str(), std::strerror(errno));
+      status = exit_input;
+      continue;
+    }
+    std::string head(512, '\0');
+    head.resize(std::fread(head.data(), 1, head.size(), file.get()));
+    source::InputKind kind = source::sniff_input(head);
+    if (o.input_format != "auto") {
+      if (o.input_format == "hex") kind = source::InputKind::hex;
+      else if (o.input_format == "text") kind = source::InputKind::text;
+      else if (o.input_format == "sms") kind = source::InputKind::sms;
+      else kind = source::InputKind::capture;
+    }
+    decode::ChunkReader in(file.get(), std::move(head));
+    switch (kind) {
+      case source::InputKind::capture:
+        sink.flush();
+        std::fprintf(stderr, "vt106 decode: %s: is a packet capture; reading captures is not supported yet\n",
+                     name.c_str());
+        status = exit_input;
+        break;
+      case source::InputKind::hex: report(text.hex(in, name)); break;
+      case source::InputKind::text: report(text.text(in, name)); break;
+      case source::InputKind::sms: report(text.sms(in, name)); break;
+    }
+  }
+  sink.flush();
+  return status;
+}
+
+}  // namespace
+
+Runner setup_decode(CLI::App& app) {
+  auto opts = std::make_shared<DecodeOptions>();
+  auto* cmd = app.add_subcommand("decode", "Decode GOTOP frames, hex dumps, SMS texts and captures to NDJSON");
+  cmd->footer(R"(Examples:
+  vt106 decode --text '#353327020412763,CMD-X#'
+  vt106 decode --hex '23 33 35 33 33 32 37 30 32 30 34 31 32 37 36 33 2c 43 4d 44 2d 58 23'
+  vt106 decode --sms $'HELP ME!\nDATE:24/08/13\nTIME:23:59:37\nSPEED:0.0\nBAT:95\nCSQ:20 \nhttp://maps.google.com/maps?f=q&hl=en&q=2.9930825,101.5746188'
+  vt106 decode server.log | jq 'select(.event == "position") | [.imei, .lat, .lon]')");
+  cmd->add_option("inputs", opts->inputs, "Files to decode ('-' for standard input; the default when nothing else is given)");
+  cmd->add_option("--text", opts->texts, "Frames as text, e.g. '#IMEI,CMD-X#' or a bare body")->type_name("FRAMES");
+  cmd->add_option("--hex", opts->hexes, "Bytes as hex; spaces, ':' and 0x prefixes are ignored")->type_name("HEX");
+  cmd->add_option("--sms", opts->smses, "An SMS text sent by or to the device ('\\n' escapes allowed)")->type_name("TEXT");
+  cmd->add_option("--input-format", opts->input_format, "What the input files hold (default: detect)")
+      ->check(CLI::IsMember({"auto", "capture", "hex", "text", "sms"}))
+      ->type_name("auto|capture|hex|text|sms");
+  cmd->add_option("--device-tz", opts->device_tz,
+                  "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
+                  "fix times are converted to UTC")
+      ->type_name("+HH[:MM]");
+  cmd->add_option("--max-frame", opts->max_frame, "Longest frame body in bytes; longer ones become frame_too_long errors")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--imei", opts->imeis, "Only records of this device (repeatable)");
+  cmd->add_option("--event", opts->events, "Only messages with this event (repeatable; 'error' selects error records)");
+  cmd->add_flag("--no-errors", opts->no_errors, "Leave error records out of the output");
+  cmd->add_flag("--pretty", opts->pretty, "Indent each record (no longer one line per record)");
+  return [opts] { return run_decode(*opts); };
+}
+
+}  // namespace vt106::cli

@@ -1,0 +1,109 @@
+// Turns framer pieces into message and error records; the one place where parse results and
+// framing problems become output.
+#include "vt106/decode/stream_decoder.hpp"
+
+#include <fmt/format.h>
+
+#include "vt106/util/text.hpp"
+
+namespace vt106::decode {
+
+namespace {
+// A body that does not even begin like a frame: uplink bodies start with the identifier's
+// digits, commands with ':' (or "RESET!").
+bool looks_like_frame_start(std::string_view body) {
+  body = util::trim(body);
+  return !body.empty() && (util::is_digit(body.front()) || body.front() == ':' || body.starts_with("RESET!"));
+}
+// A body that began before the stream did: accept it only when it starts with a full
+// 15-digit identifier and a comma, or is a command.
+bool complete_without_opener(std::string_view body) {
+  body = util::trim(body);
+  if (!body.empty() && (body.front() == ':' || body.starts_with("RESET!"))) return true;
+  std::size_t n = 0;
+  while (n < body.size() && util::is_digit(body[n])) ++n;
+  return n >= 15 && n < body.size() && body[n] == ',';
+}
+}  // namespace
+
+void StreamDecoder::feed(std::string_view bytes, output::RecordContext& ctx) {
+  splitter_.feed(bytes, [&](const gotop::Piece& p) { on_piece(p, ctx); });
+}
+
+void StreamDecoder::gap(std::uint64_t missing, output::RecordContext& ctx) {
+  splitter_.gap(missing, [&](const gotop::Piece& p) { on_piece(p, ctx); });
+}
+
+void StreamDecoder::finish(output::RecordContext& ctx) {
+  splitter_.finish([&](const gotop::Piece& p) { on_piece(p, ctx); });
+}
+
+void StreamDecoder::feed_text_line(std::string_view line, output::RecordContext& ctx) {
+  const std::string_view body = util::trim(line);
+  if (line.find('#') != std::string_view::npos || splitter_.open_body() || body.empty()) {
+    feed(line, ctx);
+    return;
+  }
+  const std::uint64_t at = splitter_.offset() + static_cast<std::uint64_t>(body.data() - line.data());
+  // Keep offsets true: the framer skips the line as whitespace-free data it never sees.
+  splitter_.gap(line.size(), [&](const gotop::Piece& p) { on_piece(p, ctx); });
+  decode_body(body, body, at, 0, true, ctx);
+}
+
+void StreamDecoder::on_piece(const gotop::Piece& p, output::RecordContext& ctx) {
+  using Kind = gotop::Piece::Kind;
+  output::ErrorRecord e;
+  ctx.offset = p.offset;
+  ctx.column.reset();
+  if (p.kind == Kind::frame) {
+    decode_body(p.body, p.text, p.offset, static_cast<std::size_t>(p.body.data() - p.text.data()), p.opened, ctx);
+    return;
+  }
+  if (p.kind == Kind::too_long) {
+    e.code = "frame_too_long";
+    e.message = fmt::format("{}: frame at byte {} is {} bytes long, over the limit of {} (raw shows its start)",
+                            ctx.input, p.offset, p.length, p.text.size() - (p.opened ? 1 : 0));
+  } else {
+    e.code = "truncated";
+    e.message = fmt::format("{}: input ended inside a frame that starts at byte {} ({} bytes, no closing '#')",
+                            ctx.input, p.offset, p.length);
+  }
+  e.raw = p.text;
+  e.length = p.length;
+  ++counters_.errors;
+  sink_->error(ctx, e);
+}
+
+void StreamDecoder::decode_body(std::string_view body, std::string_view raw, std::uint64_t offset,
+                                std::size_t body_at, bool opened, output::RecordContext& ctx) {
+  ctx.offset = offset;
+  ctx.column.reset();
+  output::ErrorRecord e;
+  e.raw = raw;
+  if (!looks_like_frame_start(body) || (!opened && !complete_without_opener(body))) {
+    e.code = "junk";
+    e.message = opened ? fmt::format("{}: {} bytes at byte {} are not a GOTOP frame", ctx.input, raw.size(), offset)
+                       : fmt::format("{}: {} bytes at byte {} before the first '#' are not a whole frame "
+                                     "(text before a frame, or a stream that began mid-frame)", ctx.input, raw.size(), offset);
+    ++counters_.errors;
+    sink_->error(ctx, e);
+    return;
+  }
+  if (parser_->parse_frame(body, msg_, err_)) {
+    msg_.raw = raw;
+    if (first_imei_.empty() && !msg_.imei.empty()) first_imei_ = msg_.imei;
+    ++counters_.messages;
+    sink_->message(ctx, msg_);
+    return;
+  }
+  e.code = gotop::to_string(err_.code);
+  ctx.column = body_at + err_.column;
+  e.message = fmt::format("{}: frame at byte {}, column {}: {}", ctx.input, offset, *ctx.column, err_.message);
+  e.imei = err_.imei;
+  e.type = err_.type;
+  e.dir = err_.dir;
+  ++counters_.errors;
+  sink_->error(ctx, e);
+}
+
+}  // namespace vt106::decode

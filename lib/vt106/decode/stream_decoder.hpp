@@ -1,0 +1,52 @@
+// One direction of one conversation: bytes in, frames split, parsed, and written as records.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vt106/gotop/framer.hpp"
+#include "vt106/gotop/parser.hpp"
+#include "vt106/output/record.hpp"
+
+namespace vt106::decode {
+
+struct DecodeCounters {
+  std::uint64_t messages = 0;
+  std::uint64_t errors = 0;
+};
+
+class StreamDecoder {
+ public:
+  StreamDecoder(gotop::Parser& parser, output::RecordSink& sink, std::size_t max_frame = gotop::default_max_frame)
+      : parser_(&parser), sink_(&sink), splitter_(max_frame) {}
+
+  // `ctx` describes where the bytes come from (input, flow, packet time); offsets are filled in.
+  void feed(std::string_view bytes, output::RecordContext& ctx);
+  void gap(std::uint64_t missing, output::RecordContext& ctx);
+  void finish(output::RecordContext& ctx);
+
+  // A line of a text file: a line with '#' is stream data; a line without one is a bare frame
+  // body as server logs quote them ("353327020412763,CMD-X").
+  void feed_text_line(std::string_view line_with_newline, output::RecordContext& ctx);
+
+  const DecodeCounters& counters() const { return counters_; }
+  std::string_view first_imei() const { return first_imei_; }
+  std::uint64_t offset() const { return splitter_.offset(); }
+
+ private:
+  void on_piece(const gotop::Piece& p, output::RecordContext& ctx);
+  void decode_body(std::string_view body, std::string_view raw, std::uint64_t offset, std::size_t body_at,
+                   bool opened, output::RecordContext& ctx);
+
+  gotop::Parser* parser_;
+  output::RecordSink* sink_;
+  gotop::FrameSplitter splitter_;
+  gotop::Message msg_;
+  gotop::DecodeError err_;
+  DecodeCounters counters_;
+  std::string first_imei_;
+  std::size_t max_frame_ = gotop::default_max_frame;
+};
+
+}  // namespace vt106::decode

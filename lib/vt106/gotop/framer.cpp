@@ -1,0 +1,69 @@
+// '#' frame splitting: buffering, the frame length limit, and raw-text bookkeeping.
+#include <cstring>
+
+#include "vt106/gotop/framer.hpp"
+
+namespace vt106::gotop {
+
+namespace {
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '\0'; }
+}  // namespace
+
+void FrameSplitter::start_segment(bool opened) {
+  buf_.clear();
+  overflow_ = 0;
+  opened_ = opened;
+  // Called with offset_ at the opening '#' (or at the first byte of an unopened segment).
+  seg_offset_ = offset_;
+  if (opened) buf_.push_back('#');
+}
+
+void FrameSplitter::append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (overflow_ > 0) {
+    overflow_ += bytes.size();
+    return;
+  }
+  const std::size_t body_now = buf_.size() - head();
+  if (body_now + bytes.size() > max_frame_) {
+    // Whitespace between frames never counts towards the limit of a frame that has not begun.
+    const std::size_t room = max_frame_ - body_now;
+    buf_.append(bytes.substr(0, room));
+    overflow_ = body_now + bytes.size();
+    if (blank()) {  // only whitespace so far: not a frame yet, so nothing is over the limit
+      overflow_ = 0;
+      buf_.resize(head());
+    }
+    return;
+  }
+  buf_.append(bytes);
+}
+
+bool FrameSplitter::blank() const {
+  for (std::size_t i = opened_ ? 1 : 0; i < buf_.size(); ++i)
+    if (!is_space(buf_[i])) return false;
+  return true;
+}
+
+std::string_view FrameSplitter::body_view() const {
+  std::string_view v(buf_);
+  if (opened_ && !v.empty()) v.remove_prefix(1);
+  if (!v.empty() && v.back() == '#') v.remove_suffix(1);
+  return v;
+}
+
+void FrameSplitter::trim_downlink_opener(Piece& p) const {
+  // ":123456F#" glued after another frame shares that frame's '#'; it is not part of the command.
+  std::string_view b = p.body;
+  std::size_t lead = 0;
+  while (lead < b.size() && is_space(b[lead])) ++lead;
+  if (lead < b.size() && b[lead] == ':') {
+    const std::size_t skip = (p.opened ? 1 : 0) + lead;
+    p.text.remove_prefix(skip);
+    p.body.remove_prefix(lead);
+    p.offset += skip;
+    p.length -= skip;
+  }
+}
+
+}  // namespace vt106::gotop

@@ -1,0 +1,395 @@
+// GOTOP uplink frames (device → server). Field order and variants follow Traccar's
+// GotopProtocolDecoder and its tests, the location.io GOTOP parser, the Navtrack GOTOP handler,
+// the "Ch2" OBD decoder of eugenehusnullin/monitoring and the TOPLOVO TL402 firmware (gps.c).
+#include <fmt/format.h>
+
+#include "vt106/gotop/parser.hpp"
+#include "vt106/util/text.hpp"
+#include "vt106/util/time.hpp"
+
+namespace vt106::gotop {
+
+using util::all_digits;
+using util::is_decimal_with_point;
+using util::parse_decimal;
+using util::parse_int;
+using util::strip_prefix;
+using util::trim;
+
+namespace {
+
+bool is_type_token(std::string_view t) {
+  return t.starts_with("CMD-") || t.starts_with("ALM-") || t == "ERROR!" || t.starts_with("Ver:");
+}
+
+// A field that can only be an OEM prefix: a 17-character vehicle identification number.
+bool looks_like_vin(std::string_view s) {
+  if (s.size() != 17) return false;
+  for (char c : s)
+    if (!util::is_digit(c) && !(c >= 'A' && c <= 'Z')) return false;
+  return true;
+}
+
+// MCCMNC-LAC-CID with MCC+MNC as 5 or 6 decimal digits and LAC/CID in hexadecimal.
+std::optional<Cell> parse_cell(std::string_view s) {
+  const auto d1 = s.find('-');
+  if (d1 == std::string_view::npos) return std::nullopt;
+  const auto d2 = s.find('-', d1 + 1);
+  if (d2 == std::string_view::npos || s.find('-', d2 + 1) != std::string_view::npos) return std::nullopt;
+  const std::string_view op = s.substr(0, d1), lac = s.substr(d1 + 1, d2 - d1 - 1), cid = s.substr(d2 + 1);
+  if ((op.size() != 5 && op.size() != 6) || !all_digits(op)) return std::nullopt;
+  if (lac.empty() || lac.size() > 8 || cid.empty() || cid.size() > 8) return std::nullopt;
+  for (char c : lac)
+    if (!util::is_hex_digit(c)) return std::nullopt;
+  for (char c : cid)
+    if (!util::is_hex_digit(c)) return std::nullopt;
+  Cell cell;
+  cell.mcc = *parse_int<int>(op.substr(0, 3));
+  cell.mnc = *parse_int<int>(op.substr(3));
+  cell.mnc_digits = static_cast<int>(op.size() - 3);
+  cell.lac = *parse_int<std::uint32_t>(lac, 16);
+  cell.cid = *parse_int<std::uint32_t>(cid, 16);
+  return cell;
+}
+
+// "WIFI:{84-a0-6e-94-42-5e&-47,…}" → observations; false when the list is malformed.
+bool parse_radio_list(std::string_view s, std::string_view label, std::vector<RadioObservation>& out) {
+  if (!strip_prefix(s, label) || s.size() < 2 || s.front() != '{' || s.back() != '}') return false;
+  s = s.substr(1, s.size() - 2);
+  std::vector<RadioObservation> found;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    const std::string_view entry = s.substr(0, comma);
+    s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+    const auto amp = entry.find('&');
+    if (amp == std::string_view::npos) return false;
+    auto rssi = parse_int<int>(entry.substr(amp + 1));
+    if (!rssi || amp == 0) return false;
+    found.push_back({entry.substr(0, amp), *rssi});
+  }
+  out.insert(out.end(), found.begin(), found.end());
+  return true;
+}
+
+// "22.7634066N" (hemisphere letter last); nullopt when malformed or out of range.
+std::optional<double> parse_coordinate(std::string_view s, char positive, char negative, double limit) {
+  if (s.size() < 2) return std::nullopt;
+  const char hemi = s.back();
+  if (hemi != positive && hemi != negative) return std::nullopt;
+  s.remove_suffix(1);
+  if (s.front() == '-') return std::nullopt;
+  auto v = parse_decimal(s);
+  if (!v || *v > limit) return std::nullopt;
+  return hemi == negative ? -*v : *v;
+}
+
+}  // namespace
+
+void classify_type(std::string_view type, Message& m) {
+  if (type == "ERROR!") {
+    m.event = Event::error_reply;
+  } else if (type.starts_with("Ver:")) {
+    m.event = Event::version;
+    m.command = "B";
+  } else if (type.starts_with("CMD-")) {
+    const std::string_view letters = type.substr(4);
+    if (letters == "T") {
+      m.event = Event::position;
+    } else if (letters == "X") {
+      m.event = Event::heartbeat;
+    } else if (letters == "KEY") {
+      m.event = Event::sos;
+    } else if (letters == "F" || letters == "F1") {
+      m.event = Event::position;
+      m.command = letters;
+    } else if (letters == "D") {
+      m.event = Event::gprs_connected;
+      m.command = letters;
+    } else if (letters == "Z") {
+      m.event = Event::obd;
+      m.command = letters;
+    } else if (!letters.empty()) {
+      m.event = Event::command_reply;
+      m.command = letters;
+    }
+  } else if (type.starts_with("ALM-")) {
+    const std::string_view code = type.substr(4);
+    if (code == "A") m.event = Event::sos;
+    else if (code.starts_with("B")) {
+      m.event = Event::geofence;
+      if (code.size() == 2 && util::is_digit(code[1])) m.fence = code[1] - '0';
+    }
+    else if (code == "C") m.event = Event::overspeed;
+    else if (code == "D") m.event = Event::low_battery;
+    else if (code == "E") m.event = Event::gps_lost;
+    else if (code == "F") m.event = Event::battery_full;
+    else if (code == "H") m.event = Event::movement;
+    else if (code == "M") m.event = Event::fall;
+    else if (code == "N") m.event = Event::shock;
+    else if (code == "U") m.event = Event::ota_ok;
+    else if (code == "V") m.event = Event::ota_fail;
+  }
+}
+
+bool Parser::parse_frame(std::string_view body, Message& msg, DecodeError& err) {
+  const std::string_view t = trim(body);
+  if (!t.empty() && (t.front() == ':' || t.starts_with("RESET!"))) return parse_downlink(body, msg, err);
+  return parse_uplink(body, msg, err);
+}
+
+bool Parser::parse_uplink(std::string_view frame, Message& m, DecodeError& e) {
+  m.clear();
+  m.dir = Direction::up;
+  const std::string_view body = trim(frame);
+  auto& f = fields_;
+  util::split_fields(body, ',', f);
+  auto fail = [&](ErrorCode code, std::string_view at, std::string message) {
+    e = DecodeError{};
+    e.code = code;
+    e.message = std::move(message);
+    e.column = static_cast<std::size_t>(at.data() - frame.data());
+    e.imei = m.imei;
+    e.type = m.type;
+    e.dir = Direction::up;
+    return false;
+  };
+
+  const std::string_view id = trim(f[0]);
+  if (!all_digits(id) || id.size() > 20)
+    return fail(ErrorCode::bad_imei, f[0],
+                fmt::format("the first field '{}' is not a device identifier (digits)", id));
+  m.imei = id;
+  if (f.size() < 2 || (f.size() == 2 && trim(f[1]).empty()))
+    return fail(ErrorCode::missing_type, body.substr(body.size()),
+                "the frame ends after the identifier: no message type");
+
+  // The type token; OEM firmware may put up to two fields before it.
+  std::size_t t = 0;
+  for (std::size_t i = 1; i < f.size() && i <= 3; ++i)
+    if (is_type_token(trim(f[i]))) {
+      t = i;
+      break;
+    }
+  if (t == 0) t = 1;  // an unknown type token: keep it as sent
+  if (t == 3) {
+    const std::string_view p1 = trim(f[1]);
+    if (p1 == "Sorry Not Support" || p1 == "PWR saved") {
+      m.notice = p1;
+      if (!trim(f[2]).empty()) m.prefix.push_back(f[2]);
+    } else if (looks_like_vin(p1)) {
+      m.vin = p1;
+      m.obd_text = trim(f[2]);
+    } else {
+      m.prefix.push_back(f[1]);
+      m.prefix.push_back(f[2]);
+    }
+  } else if (t == 2) {
+    m.prefix.push_back(f[1]);
+  }
+  m.type = trim(f[t]);
+  classify_type(m.type, m);
+
+  if (m.event == Event::version) {
+    // "IMEI,Ver:H-TL402,S-0001-190611," — the version string is the rest of the frame.
+    std::string_view v = body.substr(static_cast<std::size_t>(m.type.data() - body.data()) + 4);
+    while (!v.empty() && (v.back() == ',' || util::is_space(v.back()))) v.remove_suffix(1);
+    m.version = v;
+    return true;
+  }
+  if (m.event == Event::obd && t + 1 < f.size()) {
+    // CMD-Z replies of OBD units: "$296=<VIN>", "$300=…", or hex bytes "85 00 00 72 94".
+    std::string_view payload = trim(body.substr(static_cast<std::size_t>(f[t + 1].data() - body.data())));
+    if (strip_prefix(payload, "$")) {
+      const auto eq = payload.find('=');
+      m.obd_code = payload.substr(0, eq);
+      m.obd_value = eq == std::string_view::npos ? std::string_view{} : payload.substr(eq + 1);
+      if (m.obd_code == "296") m.vin = m.obd_value;
+    } else {
+      const auto sp = payload.find(' ');
+      m.obd_code = payload.substr(0, sp);
+      m.obd_value = sp == std::string_view::npos ? std::string_view{} : trim(payload.substr(sp + 1));
+      util::split_fields(m.obd_value, ' ', parts_);
+      std::vector<std::uint8_t> bytes;
+      bool ok = !m.obd_value.empty();
+      for (auto b : parts_) {
+        auto v = parse_int<std::uint8_t>(b, 16);
+        if (!v || b.size() != 2) {
+          ok = false;
+          break;
+        }
+        bytes.push_back(*v);
+      }
+      if (ok && m.obd_code == "85" && bytes.size() == 4) {
+        m.odometer = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+                     (std::uint32_t{bytes[2]} << 8) | bytes[3];
+      } else if (ok && m.obd_code == "88") {
+        bool any = false;
+        for (auto b : bytes) any = any || b != 0;
+        if (any)
+          for (auto b : bytes) m.vin_decoded.push_back(static_cast<char>(b));
+      }
+    }
+    return true;
+  }
+  // Shapes without a position: "IMEI,TYPE" and "IMEI,TYPE,".
+  if (t + 1 >= f.size() || (t + 2 == f.size() && trim(f[t + 1]).empty())) return true;
+  return parse_position(t + 1, frame, m, e);
+}
+
+bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, DecodeError& e) {
+  auto& f = fields_;
+  auto fail = [&](ErrorCode code, std::string_view at, std::string message) {
+    e = DecodeError{};
+    e.code = code;
+    e.message = std::move(message);
+    e.column = static_cast<std::size_t>(at.data() - frame.data());
+    e.imei = m.imei;
+    e.type = m.type;
+    e.dir = Direction::up;
+    return false;
+  };
+  const std::string_view validity = trim(f[i]);
+  if (validity == "A" || validity == "V") {
+    m.valid = validity == "A";
+  } else if (m.event == Event::unknown && !m.type.starts_with("ALM-")) {
+    for (std::size_t k = i; k < f.size(); ++k) m.extra.push_back(f[k]);  // unknown shape: keep raw
+    return true;
+  } else {
+    return fail(ErrorCode::bad_validity, f[i],
+                fmt::format("validity '{}' after {} is neither A nor V", validity, m.type));
+  }
+  const std::string_view end_of_frame = frame.substr(frame.size());
+  if (i + 4 >= f.size())
+    return fail(ErrorCode::bad_date, i + 1 < f.size() ? f[i + 1] : end_of_frame,
+                "the frame ends inside the position block (date, time, latitude, longitude expected)");
+
+  std::string_view date = trim(f[i + 1]), time = trim(f[i + 2]);
+  strip_prefix(date, "DATE:");
+  strip_prefix(time, "TIME:");
+  if (date.size() != 6 || !all_digits(date))
+    return fail(ErrorCode::bad_date, f[i + 1], fmt::format("date '{}' is not yymmdd", trim(f[i + 1])));
+  if (time.size() != 6 || !all_digits(time))
+    return fail(ErrorCode::bad_time, f[i + 2], fmt::format("time '{}' is not hhmmss", trim(f[i + 2])));
+  const int yy = *parse_int<int>(date.substr(0, 2));
+  const unsigned mo = *parse_int<unsigned>(date.substr(2, 2)), dd = *parse_int<unsigned>(date.substr(4, 2));
+  const unsigned hh = *parse_int<unsigned>(time.substr(0, 2)), mi = *parse_int<unsigned>(time.substr(2, 2)),
+                 ss = *parse_int<unsigned>(time.substr(4, 2));
+  if (!util::valid_date(2000 + yy, mo, dd))
+    return fail(ErrorCode::bad_date, f[i + 1], fmt::format("date '{}' is not a calendar date", date));
+  auto when = util::utc_seconds(2000 + yy, mo, dd, hh, mi, ss);
+  if (!when) return fail(ErrorCode::bad_time, f[i + 2], fmt::format("time '{}' is not a time of day", time));
+  m.fix_time = *when - options_.device_tz_seconds;
+
+  std::string_view lat = trim(f[i + 3]), lon = trim(f[i + 4]);
+  strip_prefix(lat, "LAT:");
+  if (!strip_prefix(lon, "LOT:")) strip_prefix(lon, "LON:");
+  m.lat = parse_coordinate(lat, 'N', 'S', 90.0);
+  if (!m.lat)
+    return fail(ErrorCode::bad_latitude, f[i + 3],
+                fmt::format("latitude '{}' is not degrees 0-90 followed by N or S", trim(f[i + 3])));
+  m.lon = parse_coordinate(lon, 'E', 'W', 180.0);
+  if (!m.lon)
+    return fail(ErrorCode::bad_longitude, f[i + 4],
+                fmt::format("longitude '{}' is not degrees 0-180 followed by E or W", trim(f[i + 4])));
+
+  std::size_t k = i + 5;
+  if (k < f.size()) {
+    std::string_view speed = trim(f[k]);
+    if (!strip_prefix(speed, "Speed:")) strip_prefix(speed, "SPEED:");
+    m.speed_kmh = parse_decimal(speed);
+    if (!m.speed_kmh || *m.speed_kmh < 0)
+      return fail(ErrorCode::bad_speed, f[k], fmt::format("speed '{}' is not a number of km/h", trim(f[k])));
+    ++k;
+  }
+  if (k < f.size() && !trim(f[k]).empty()) {
+    const std::string_view status = trim(f[k]);
+    util::split_fields(status, '-', parts_);
+    bool ok = parts_.size() >= 2;
+    for (auto p : parts_) ok = ok && (p == "X" || (all_digits(p) && p.size() <= 3));
+    if (!ok)
+      return fail(ErrorCode::bad_status, f[k],
+                  fmt::format("status group '{}' is not dash-separated values ending in battery-signal", status));
+    m.status = status;
+    const auto n = parts_.size();
+    if (auto b = parse_int<int>(parts_[n - 2])) m.battery = *b;
+    if (auto g = parse_int<int>(parts_[n - 1])) m.gsm = *g;
+    if (n == 6) {
+      auto flag = [&](std::size_t idx) -> std::optional<bool> {
+        if (parts_[idx] == "0") return false;
+        if (parts_[idx] == "1") return true;
+        return std::nullopt;
+      };
+      auto p = flag(0), g = flag(1), c = flag(2);
+      if (p && g && c) m.flags = StatusFlags{*p, *g, *c};
+    }
+    ++k;
+  } else if (k < f.size()) {
+    ++k;  // an empty status field
+  }
+  parse_tail(k, m);
+  return true;
+}
+
+// Everything after the status group varies by model; fields are recognised by shape and
+// whatever has no known meaning is kept raw in `extra`.
+void Parser::parse_tail(std::size_t first, Message& m) {
+  auto& f = fields_;
+  if (first >= f.size()) return;
+  std::size_t k = first;
+  const std::string_view head = trim(f[k]);
+  const bool numeric_course = head.empty() || (head.size() <= 3 && all_digits(head));
+  if (numeric_course) {
+    // GOTOP / TL402 layout: course, cell, satellites, HDOP, temperature, Wi-Fi slots.
+    if (!head.empty()) m.course = *parse_int<int>(head);
+    ++k;
+    if (k < f.size()) {
+      if (auto cell = parse_cell(trim(f[k]))) {
+        m.cell = cell;
+        ++k;
+        if (k < f.size() && all_digits(trim(f[k])) && trim(f[k]).size() <= 2) {
+          m.satellites = *parse_int<int>(trim(f[k]));
+          ++k;
+          if (k < f.size() && is_decimal_with_point(trim(f[k]))) {
+            m.hdop = parse_decimal(trim(f[k]));
+            ++k;
+            // TL402 prints the modem temperature as an integer followed by ".0".
+            if (k < f.size()) {
+              const std::string_view temp = trim(f[k]);
+              if (temp.ends_with(".0") && parse_decimal(temp)) {
+                m.temperature_c = parse_decimal(temp);
+                ++k;
+              }
+            }
+          }
+        }
+      }
+    }
+  } else if (is_decimal_with_point(head)) {
+    // Farnear layouts: "hdop", "altitude,hdop,…" or "hdop,WIFI:{…},BLE:{…}".
+    const bool second_decimal = k + 1 < f.size() && is_decimal_with_point(trim(f[k + 1]));
+    const bool alone_or_lists = k + 1 >= f.size() || trim(f[k + 1]).starts_with("WIFI:") ||
+                                trim(f[k + 1]).starts_with("BLE:");
+    if (second_decimal) {
+      m.altitude_m = parse_decimal(head);
+      m.hdop = parse_decimal(trim(f[k + 1]));
+      k += 2;
+    } else if (alone_or_lists) {
+      m.hdop = parse_decimal(head);
+      ++k;
+    }
+  }
+  for (; k < f.size(); ++k) {
+    const std::string_view v = trim(f[k]);
+    if (v == ">" && k + 1 == f.size()) continue;  // Farnear end marker
+    if (v.starts_with("WIFI:") && parse_radio_list(v, "WIFI:", m.wifi)) continue;
+    if (v.starts_with("BLE:") && parse_radio_list(v, "BLE:", m.ble)) continue;
+    if (!m.cell)
+      if (auto cell = parse_cell(v)) {
+        m.cell = cell;
+        continue;
+      }
+    m.extra.push_back(f[k]);
+  }
+}
+
+}  // namespace vt106::gotop

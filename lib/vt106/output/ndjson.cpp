@@ -1,0 +1,173 @@
+// The NDJSON record format: field names and order are a public interface (man vt106-decode).
+#include "vt106/output/json.hpp"
+#include "vt106/output/record.hpp"
+#include "vt106/util/time.hpp"
+
+namespace vt106::output {
+
+namespace {
+
+void write_context(JsonWriter& w, std::string& out, const RecordContext& ctx) {
+  if (ctx.ts_ns) {
+    w.key("ts");
+    w.raw_value("\"");
+    util::append_iso8601_us(out, *ctx.ts_ns);
+    out.push_back('"');
+  }
+  if (!ctx.transport.empty()) w.key("transport").string(ctx.transport);
+  if (!ctx.src.empty()) w.key("src").string(ctx.src);
+  if (!ctx.dst.empty()) w.key("dst").string(ctx.dst);
+  if (ctx.flow) w.key("flow").number(static_cast<std::uint64_t>(*ctx.flow));
+  if (ctx.offset) w.key("offset").number(*ctx.offset);
+}
+
+void write_raw(JsonWriter& w, std::string& out, std::string_view raw) {
+  w.key("raw");
+  if (!w.string_checked(raw)) {
+    w.key("raw_hex");
+    out.push_back('"');
+    append_hex(out, raw);
+    out.push_back('"');
+  }
+}
+
+void write_list(JsonWriter& w, std::string_view name, const std::vector<std::string_view>& items) {
+  if (items.empty()) return;
+  w.key(name).begin_array();
+  for (auto v : items) w.string(v);
+  w.end_array();
+}
+
+void write_radio(JsonWriter& w, std::string_view name, const std::vector<gotop::RadioObservation>& items) {
+  if (items.empty()) return;
+  w.key(name).begin_array();
+  for (const auto& r : items) {
+    w.begin_object();
+    w.key("mac").string(r.mac);
+    w.key("rssi").number(r.rssi);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void opt_string(JsonWriter& w, std::string_view name, std::string_view v) {
+  if (!v.empty()) w.key(name).string(v);
+}
+template <class T>
+void opt_number(JsonWriter& w, std::string_view name, const std::optional<T>& v) {
+  if (v) w.key(name).number(*v);
+}
+
+}  // namespace
+
+void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& m) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("kind").string("message");
+  w.key("protocol").string("gotop");
+  w.key("dir").string(gotop::to_string(m.dir));
+  write_context(w, out, ctx);
+  opt_string(w, "imei", m.imei);
+  opt_string(w, "type", m.type);
+  w.key("event").string(gotop::to_string(m.event));
+  opt_string(w, "command", m.command);
+  opt_string(w, "name", m.name);
+  opt_string(w, "summary", m.summary);
+  opt_string(w, "password", m.password);
+  if (!m.args.empty()) w.key("args").string(m.args);
+  if (m.valid) w.key("valid").boolean(*m.valid);
+  if (m.fix_time) {
+    w.key("fix_time");
+    w.raw_value("\"");
+    util::append_iso8601(out, *m.fix_time);
+    out.push_back('"');
+  }
+  opt_number(w, "lat", m.lat);
+  opt_number(w, "lon", m.lon);
+  opt_number(w, "speed_kmh", m.speed_kmh);
+  opt_number(w, "course", m.course);
+  opt_number(w, "battery", m.battery);
+  opt_number(w, "gsm", m.gsm);
+  if (m.flags) {
+    w.key("flags").begin_object();
+    w.key("external_power").boolean(m.flags->external_power);
+    w.key("gps_enabled").boolean(m.flags->gps_enabled);
+    w.key("charging").boolean(m.flags->charging);
+    w.end_object();
+  }
+  opt_string(w, "status", m.status);
+  opt_number(w, "altitude_m", m.altitude_m);
+  opt_number(w, "hdop", m.hdop);
+  opt_number(w, "satellites", m.satellites);
+  opt_number(w, "temperature_c", m.temperature_c);
+  opt_number(w, "fence", m.fence);
+  if (m.cell) {
+    w.key("cell").begin_object();
+    w.key("mcc").number(m.cell->mcc);
+    w.key("mnc").number(m.cell->mnc);
+    w.key("lac").number(static_cast<std::uint64_t>(m.cell->lac));
+    w.key("cid").number(static_cast<std::uint64_t>(m.cell->cid));
+    w.end_object();
+  }
+  write_radio(w, "wifi", m.wifi);
+  write_radio(w, "ble", m.ble);
+  opt_string(w, "notice", m.notice);
+  opt_string(w, "vin", !m.vin.empty() ? m.vin : std::string_view(m.vin_decoded));
+  opt_string(w, "obd_text", m.obd_text);
+  opt_string(w, "obd_code", m.obd_code);
+  opt_string(w, "obd_value", m.obd_value);
+  if (m.odometer) w.key("odometer").number(static_cast<std::uint64_t>(*m.odometer));
+  opt_string(w, "version", m.version);
+  opt_string(w, "device_name", m.device_name);
+  write_list(w, "prefix", m.prefix);
+  write_list(w, "extra", m.extra);
+  write_raw(w, out, m.raw);
+  w.end_object();
+}
+
+void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRecord& e) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("kind").string("error");
+  w.key("protocol").string("gotop");
+  if (e.dir) w.key("dir").string(gotop::to_string(*e.dir));
+  write_context(w, out, ctx);
+  if (ctx.column) w.key("column").number(*ctx.column);
+  opt_string(w, "imei", e.imei);
+  opt_string(w, "type", e.type);
+  w.key("code").string(e.code);
+  w.key("message").string(e.message);
+  if (e.length) w.key("length").number(*e.length);
+  if (!e.raw.empty()) write_raw(w, out, e.raw);
+  w.end_object();
+}
+
+void append_flow_json(std::string& out, const FlowSummary& f) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("kind").string("flow");
+  w.key("flow").number(static_cast<std::uint64_t>(f.flow));
+  w.key("transport").string(f.transport);
+  w.key("client").string(f.client);
+  w.key("server").string(f.server);
+  opt_string(w, "client_rule", f.client_rule);
+  w.key("first_ts").raw_value("\"");
+  util::append_iso8601_us(out, f.first_ns);
+  out.push_back('"');
+  w.key("last_ts").raw_value("\"");
+  util::append_iso8601_us(out, f.last_ns);
+  out.push_back('"');
+  w.key("packets_up").number(f.packets_up);
+  w.key("packets_down").number(f.packets_down);
+  w.key("bytes_up").number(f.bytes_up);
+  w.key("bytes_down").number(f.bytes_down);
+  w.key("messages").number(f.messages);
+  w.key("errors").number(f.errors);
+  w.key("gaps").number(f.gaps);
+  w.key("bytes_missing").number(f.bytes_missing);
+  opt_string(w, "imeis", f.imeis);
+  opt_string(w, "close", f.close_reason);
+  w.end_object();
+}
+
+}  // namespace vt106::output

@@ -1,0 +1,54 @@
+// The record sink behind decode, capture and listen: filters, then NDJSON to a FILE*.
+#pragma once
+
+#include <cstdio>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vt106/output/record.hpp"
+
+namespace vt106::output {
+
+struct RecordFilter {
+  std::set<std::string, std::less<>> imeis;   // empty: every device
+  std::set<std::string, std::less<>> events;  // empty: every event; "error" selects error records
+  bool errors = true;                         // write error records
+};
+
+struct SinkCounters {
+  std::uint64_t messages = 0, errors = 0, flows = 0, written = 0;
+};
+
+class NdjsonSink final : public RecordSink {
+ public:
+  // `flush_each`: flush after every record (live capture, pipes that must see records at once).
+  NdjsonSink(std::FILE* out, RecordFilter filter = {}, bool pretty = false, bool flush_each = false);
+  ~NdjsonSink() override;
+  NdjsonSink(const NdjsonSink&) = delete;
+  NdjsonSink& operator=(const NdjsonSink&) = delete;
+
+  void message(const RecordContext& ctx, const gotop::Message& msg) override;
+  void error(const RecordContext& ctx, const ErrorRecord& err) override;
+  void flow(const FlowSummary& f) override;
+  void flush();
+
+  const SinkCounters& counters() const { return counters_; }
+  const std::set<std::string, std::less<>>& devices() const { return devices_; }
+
+ private:
+  void emit();
+  bool keep_imei(const RecordContext& ctx, std::string_view imei) const;
+
+  std::FILE* out_;
+  RecordFilter filter_;
+  bool pretty_;
+  bool flush_each_;
+  std::string buf_;
+  SinkCounters counters_;
+  std::set<std::string, std::less<>> devices_;
+  std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow
+};
+
+}  // namespace vt106::output

@@ -1,0 +1,59 @@
+// Output records: where a message came from (context), error records, and the sink interface
+// every producer (text, hex, SMS, captures, live capture, listen) writes to.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vt106/gotop/message.hpp"
+
+namespace vt106::output {
+
+// Where a record came from. Capture fields stay empty for text, hex and SMS input.
+struct RecordContext {
+  std::string_view input;                 // file name, "-", "--text", …
+  std::optional<std::int64_t> ts_ns;      // capture time of the packet that completed the frame
+  std::string_view transport;             // "tcp" / "udp"
+  std::string_view src, dst;              // "ip:port", IPv6 in brackets
+  std::optional<std::uint32_t> flow;
+  std::optional<std::uint64_t> offset;    // byte offset of the frame in its stream
+  std::optional<std::uint64_t> column;    // position of a problem inside the frame
+};
+
+struct ErrorRecord {
+  std::string_view code;       // stable snake_case
+  std::string message;         // says what was wrong, naming the input and position
+  std::string_view raw;        // the bytes concerned (possibly only their first part)
+  std::optional<std::uint64_t> length;   // bytes concerned when raw is not all of them
+  std::string_view imei, type;
+  std::optional<gotop::Direction> dir;
+};
+
+// Per-flow summary (decode --flows), written when a flow ends.
+struct FlowSummary {
+  std::uint32_t flow = 0;
+  std::string_view transport, client, server;
+  std::string_view client_rule;  // how the device side was decided: syn, port, first_packet
+  std::string_view close_reason;
+  std::int64_t first_ns = 0, last_ns = 0;
+  std::uint64_t packets_up = 0, packets_down = 0, bytes_up = 0, bytes_down = 0;
+  std::uint64_t messages = 0, errors = 0, gaps = 0, bytes_missing = 0;
+  std::string imeis;             // identifiers seen, comma-separated
+};
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void message(const RecordContext& ctx, const gotop::Message& msg) = 0;
+  virtual void error(const RecordContext& ctx, const ErrorRecord& err) = 0;
+  virtual void flow(const FlowSummary&) {}
+};
+
+// NDJSON serialisation of each record, without the trailing newline.
+void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& msg);
+void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRecord& err);
+void append_flow_json(std::string& out, const FlowSummary& flow);
+
+}  // namespace vt106::output

@@ -1,0 +1,47 @@
+// Small, allocation-free helpers for reading ASCII protocol text.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace vt106::util {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_hex_digit(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+inline bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '\0';
+}
+
+std::string_view trim(std::string_view s);
+bool all_digits(std::string_view s);  // true for a non-empty run of 0-9
+bool starts_with_icase(std::string_view s, std::string_view prefix);
+
+// Removes `label` from the front of `s` when present; returns whether it was.
+inline bool strip_prefix(std::string_view& s, std::string_view label) {
+  if (s.substr(0, label.size()) != label) return false;
+  s.remove_prefix(label.size());
+  return true;
+}
+
+template <class Int>
+std::optional<Int> parse_int(std::string_view s, int base = 10) {
+  if (s.empty()) return std::nullopt;
+  Int v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// A plain decimal number: optional '-', digits, optional '.' and digits. No exponent, no '+'.
+std::optional<double> parse_decimal(std::string_view s);
+bool is_decimal_with_point(std::string_view s);
+
+// Splits on `sep` except inside {...} and "..." (GOTOP Wi-Fi/BLE lists and quoted SSIDs).
+void split_fields(std::string_view s, char sep, std::vector<std::string_view>& out);
+
+}  // namespace vt106::util

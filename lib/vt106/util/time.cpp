@@ -1,0 +1,124 @@
+// Civil-date arithmetic (days_from_civil / civil_from_days, public-domain algorithms by
+// Howard Hinnant) and ISO 8601 output.
+#include "vt106/util/time.hpp"
+
+#include "vt106/util/text.hpp"
+
+namespace vt106::util {
+
+std::int64_t days_from_civil(int year, unsigned month, unsigned day) {
+  const int y = year - (month <= 2 ? 1 : 0);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (month + (month > 2 ? static_cast<unsigned>(-3) : 9)) + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+namespace {
+struct Civil {
+  std::int64_t year;
+  unsigned month, day;
+};
+Civil civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2 ? 1 : 0), m, d};
+}
+
+void append_digits(std::string& out, std::int64_t v, int width) {
+  char tmp[24];
+  int n = 0;
+  const bool neg = v < 0;
+  std::uint64_t u = neg ? static_cast<std::uint64_t>(-(v + 1)) + 1 : static_cast<std::uint64_t>(v);
+  do {
+    tmp[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0 && n < 20);
+  if (neg) out.push_back('-');
+  for (int i = n; i < width; ++i) out.push_back('0');
+  while (n > 0) out.push_back(tmp[--n]);
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+void append_date_time(std::string& out, std::int64_t seconds) {
+  const std::int64_t days = floor_div(seconds, 86400);
+  const std::int64_t rem = seconds - days * 86400;
+  const Civil c = civil_from_days(days);
+  append_digits(out, c.year, 4);
+  out.push_back('-');
+  append_digits(out, c.month, 2);
+  out.push_back('-');
+  append_digits(out, c.day, 2);
+  out.push_back('T');
+  append_digits(out, rem / 3600, 2);
+  out.push_back(':');
+  append_digits(out, rem / 60 % 60, 2);
+  out.push_back(':');
+  append_digits(out, rem % 60, 2);
+}
+}  // namespace
+
+bool valid_date(int year, unsigned month, unsigned day) {
+  static constexpr unsigned days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const unsigned limit = days_in[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day <= limit;
+}
+
+std::optional<std::int64_t> utc_seconds(int year, unsigned month, unsigned day, unsigned hour,
+                                        unsigned minute, unsigned second) {
+  if (!valid_date(year, month, day) || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+}
+
+void append_iso8601(std::string& out, std::int64_t seconds) {
+  append_date_time(out, seconds);
+  out.push_back('Z');
+}
+
+void append_iso8601_us(std::string& out, std::int64_t nanoseconds) {
+  const std::int64_t seconds = floor_div(nanoseconds, 1'000'000'000);
+  const std::int64_t micros = (nanoseconds - seconds * 1'000'000'000) / 1000;
+  append_date_time(out, seconds);
+  out.push_back('.');
+  append_digits(out, micros, 6);
+  out.push_back('Z');
+}
+
+std::optional<int> parse_utc_offset(std::string_view text) {
+  text = trim(text);
+  if (text == "Z" || text == "z" || text == "0" || text == "UTC") return 0;
+  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
+  const int sign = text[0] == '-' ? -1 : 1;
+  text.remove_prefix(1);
+  std::string_view hh = text, mm;
+  if (auto colon = text.find(':'); colon != std::string_view::npos) {
+    hh = text.substr(0, colon);
+    mm = text.substr(colon + 1);
+  } else if (text.size() == 4) {
+    hh = text.substr(0, 2);
+    mm = text.substr(2);
+  }
+  if (hh.empty() || hh.size() > 2 || !all_digits(hh)) return std::nullopt;
+  if (!mm.empty() && (mm.size() != 2 || !all_digits(mm))) return std::nullopt;
+  const int h = *parse_int<int>(hh);
+  const int m = mm.empty() ? 0 : *parse_int<int>(mm);
+  if (h > 14 || m > 59) return std::nullopt;
+  return sign * (h * 3600 + m * 60);
+}
+
+}  // namespace vt106::util

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every option that `vt106 SUB --help` lists appears in the man page and in the bash, zsh and
+# fish completions; man pages render without warnings; the bash completion really completes.
+set -u
+bin=$1
+fail=0
+subs=$("$bin" --help | awk '/^Subcommands:/{on=1;next} on && NF==0 {on=0} on {print $1}')
+[ -n "$subs" ] || { echo "no subcommands found in --help"; exit 1; }
+for sub in $subs; do
+  man=man/vt106-$sub.1
+  [ -f "$man" ] || { echo "missing $man"; fail=1; continue; }
+  opts=$("$bin" "$sub" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u | grep -v -- '--help')
+  for o in $opts; do
+    grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$man" || { echo "$man does not document $o"; fail=1; }
+    grep -q -- "$o" completions/vt106.bash || { echo "bash completion lacks $sub $o"; fail=1; }
+    grep -q -- "'$o\[\|'\*$o\[\|(- \*)$o\[" completions/_vt106 || grep -q -- "$o\[" completions/_vt106 || { echo "zsh completion lacks $sub $o"; fail=1; }
+    grep -q -- "-l ${o#--} " completions/vt106.fish || { echo "fish completion lacks $sub $o"; fail=1; }
+  done
+  grep -q "$sub" completions/vt106.bash || { echo "bash completion lacks $sub"; fail=1; }
+done
+for m in man/*.1; do
+  out=$(groff -man -ww -z "$m" 2>&1) || { echo "groff failed on $m"; fail=1; }
+  [ -z "$out" ] || { echo "groff warnings for $m: $out"; fail=1; }
+done
+# The bash completion offers the subcommands and a subcommand's options.
+got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 de); COMP_CWORD=1; _vt106; echo "${COMPREPLY[*]}"')
+[ "$got" = decode ] || { echo "bash completion of 'vt106 de' gave '$got'"; fail=1; }
+got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 decode --input-f); COMP_CWORD=2; _vt106; echo "${COMPREPLY[*]}"')
+[ "$got" = --input-format ] || { echo "bash completion of 'vt106 decode --input-f' gave '$got'"; fail=1; }
+if command -v zsh >/dev/null; then zsh -n completions/_vt106 || fail=1; fi
+if command -v fish >/dev/null; then fish -n completions/vt106.fish || fail=1; fi
+[ $fail = 0 ] && echo "docs cover every option of: $subs"
+exit $fail

@@ -1,0 +1,3 @@
+decode
+--hex
+23 3G

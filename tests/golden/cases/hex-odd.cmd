@@ -1,0 +1,3 @@
+decode
+--hex
+0x23 0x33 3

@@ -1,0 +1,3 @@
+decode
+--text
+GET / HTTP/1.1

@@ -1,0 +1,2 @@
+decode
+does-not-exist.txt

@@ -1,0 +1,4 @@
+decode
+--pretty
+--text
+#353327020412763,CMD-X#
