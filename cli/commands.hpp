@@ -1,9 +1,12 @@
-// The subcommands: each has an options struct, a setup function that declares its options on
-// the CLI11 app, and a run function that returns the process exit status.
+// The subcommands. Each lives in its own file with an options struct, a setup function that
+// declares its options on the CLI11 app, and a run function that returns the exit status; it
+// registers itself with a static `Subcommand` object, so adding one touches no other file.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace vt106::cli {
 
@@ -12,8 +15,20 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_input = 1;  // the input (or a check) failed as a whole
 inline constexpr int exit_usage = 2;
 
-// Registers a subcommand; the returned callable runs it after parsing.
+// Runs a subcommand after parsing; returns the exit status.
 using Runner = std::function<int()>;
-Runner setup_decode(CLI::App& app);
+// Declares a subcommand on the app and returns its runner.
+using Setup = Runner (*)(CLI::App& app);
+
+struct Subcommand {
+  Subcommand(const char* name, int order, Setup setup);
+};
+
+struct RegisteredSubcommand {
+  std::string name;
+  int order;
+  Setup setup;
+};
+std::vector<RegisteredSubcommand>& registered_subcommands();
 
 }  // namespace vt106::cli

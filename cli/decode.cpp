@@ -108,8 +108,6 @@ int run_decode(const DecodeOptions& o) {
   return status;
 }
 
-}  // namespace
-
 Runner setup_decode(CLI::App& app) {
   auto opts = std::make_shared<DecodeOptions>();
   auto* cmd = app.add_subcommand("decode", "Decode GOTOP frames, hex dumps, SMS texts and captures to NDJSON");
@@ -138,5 +136,9 @@ Runner setup_decode(CLI::App& app) {
   cmd->add_flag("--pretty", opts->pretty, "Indent each record (no longer one line per record)");
   return [opts] { return run_decode(*opts); };
 }
+
+}  // namespace
+
+const Subcommand registration{"decode", 10, setup_decode};
 
 }  // namespace vt106::cli
