@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "vt106/decode/flow_decoder.hpp"
 #include "vt106/decode/text_decode.hpp"
+#include "vt106/net/capture_decoder.hpp"
 #include "vt106/output/ndjson_sink.hpp"
 #include "vt106/util/time.hpp"
 
@@ -26,6 +28,12 @@ struct DecodeOptions {
   bool pretty = false;
   std::vector<std::string> imeis, events;
   bool no_errors = false;
+  // captures
+  std::string filter;
+  bool flows = false;
+  std::vector<std::uint16_t> server_ports{8888, 5050};
+  net::FlowLimits limits;
+  double idle_timeout_s = 300;
 };
 
 struct FileCloser {
@@ -51,6 +59,20 @@ int run_decode(const DecodeOptions& o) {
   output::NdjsonSink sink(stdout, filter, o.pretty);
   gotop::Parser parser(popts);
   decode::TextDecoder text(parser, sink, o.max_frame);
+  std::unique_ptr<source::BpfFilter> bpf;
+  if (!o.filter.empty()) {
+    try {
+      bpf = std::make_unique<source::BpfFilter>(o.filter);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vt106 decode: --filter '%s': %s\n", o.filter.c_str(), e.what());
+      return exit_usage;
+    }
+  }
+  net::CaptureOptions copts;
+  copts.flows = o.limits;
+  copts.flows.server_ports = o.server_ports;
+  copts.flows.idle_timeout_ns = static_cast<std::int64_t>(o.idle_timeout_s * 1e9);
+  copts.filter = bpf.get();
   int status = exit_ok;
   auto report = [&](const decode::InputStatus& s) {
     if (!s.usable) {
@@ -85,6 +107,10 @@ int run_decode(const DecodeOptions& o) {
     std::string head(512, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), file.get()));
     source::InputKind kind = source::sniff_input(head);
+    // A file named as a capture is read as one, so that a damaged header is reported as such.
+    for (const char* ext : {".pcap", ".pcapng", ".cap"})
+      if (name.size() > std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::string::npos, ext) == 0)
+        kind = source::InputKind::capture;
     if (o.input_format != "auto") {
       if (o.input_format == "hex") kind = source::InputKind::hex;
       else if (o.input_format == "text") kind = source::InputKind::text;
@@ -93,12 +119,25 @@ int run_decode(const DecodeOptions& o) {
     }
     decode::ChunkReader in(file.get(), std::move(head));
     switch (kind) {
-      case source::InputKind::capture:
-        sink.flush();
-        std::fprintf(stderr, "vt106 decode: %s: is a packet capture; reading captures is not supported yet\n",
-                     name.c_str());
-        status = exit_input;
+      case source::InputKind::capture: {
+        decode::FlowDecoderOptions fopts;
+        fopts.max_frame = o.max_frame;
+        fopts.flow_summaries = o.flows;
+        decode::FlowDecoder flows(parser, sink, name, fopts);
+        net::CaptureDecoder capture(flows, copts);
+        const auto stats = capture.run(file.get(), in.head());
+        if (stats.stopped_by_problem) {
+          sink.flush();
+          if (stats.packets == 0)
+            std::fprintf(stderr, "vt106 decode: %s: not a readable capture (see the error record)\n", name.c_str());
+          else
+            std::fprintf(stderr, "vt106 decode: %s: the capture is damaged after packet %llu (see the error record); "
+                         "everything before the damage was decoded\n", name.c_str(),
+                         static_cast<unsigned long long>(stats.packets));
+          status = exit_input;
+        }
         break;
+      }
       case source::InputKind::hex: report(text.hex(in, name)); break;
       case source::InputKind::text: report(text.text(in, name)); break;
       case source::InputKind::sms: report(text.sms(in, name)); break;
@@ -133,7 +172,30 @@ Runner setup_decode(CLI::App& app) {
   cmd->add_option("--imei", opts->imeis, "Only records of this device (repeatable)");
   cmd->add_option("--event", opts->events, "Only messages with this event (repeatable; 'error' selects error records)");
   cmd->add_flag("--no-errors", opts->no_errors, "Leave error records out of the output");
+  cmd->add_option("-f,--filter", opts->filter, "Capture files: only packets matching this BPF expression (pcap-filter(7))")
+      ->type_name("BPF");
+  cmd->add_flag("--flows", opts->flows, "Capture files: a summary record per flow when it ends");
+  cmd->add_option("--server-port", opts->server_ports,
+                  "Capture files: platform ports; without a handshake the other side is the device (default 8888 5050)")
+      ->type_name("PORT");
+  cmd->add_option("--max-flows", opts->limits.max_flows, "Capture files: flows tracked at once; the least recently active is evicted beyond")
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  cmd->add_option("--max-buffer", opts->limits.max_buffered_bytes,
+                  "Capture files: out-of-order bytes held per flow direction before the hole is declared a gap")
+      ->check(CLI::Range(1024, 1 << 30))
+      ->capture_default_str();
+  cmd->add_option("--max-ooo", opts->limits.max_ooo_segments,
+                  "Capture files: out-of-order segments held per flow direction before the hole is declared a gap")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", opts->idle_timeout_s, "Capture files: seconds of capture time without a packet that end a flow")
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
   cmd->add_flag("--pretty", opts->pretty, "Indent each record (no longer one line per record)");
+  // Repeatable options take one value per occurrence, so they never swallow the input files.
+  for (const char* name : {"--text", "--hex", "--sms", "--imei", "--event", "--server-port"})
+    cmd->get_option(name)->allow_extra_args(false);
   return [opts] { return run_decode(*opts); };
 }
 

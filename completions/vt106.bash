@@ -13,10 +13,10 @@ _vt106() {
       case $prev in
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
-        --text|--hex|--sms|--device-tz|--max-frame|--imei) return ;;
+        --text|--hex|--sms|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --device-tz --max-frame --imei --event --no-errors --pretty --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -31,7 +31,10 @@ void StreamDecoder::feed(std::string_view bytes, output::RecordContext& ctx) {
 }
 
 void StreamDecoder::gap(std::uint64_t missing, output::RecordContext& ctx) {
+  in_gap_ = true;
   splitter_.gap(missing, [&](const gotop::Piece& p) { on_piece(p, ctx); });
+  in_gap_ = false;
+  after_gap_ = true;
 }
 
 void StreamDecoder::finish(output::RecordContext& ctx) {
@@ -52,6 +55,7 @@ void StreamDecoder::feed_text_line(std::string_view line, output::RecordContext&
 
 void StreamDecoder::on_piece(const gotop::Piece& p, output::RecordContext& ctx) {
   using Kind = gotop::Piece::Kind;
+  if (p.opened) after_gap_ = false;
   output::ErrorRecord e;
   ctx.offset = p.offset;
   ctx.column.reset();
@@ -65,11 +69,14 @@ void StreamDecoder::on_piece(const gotop::Piece& p, output::RecordContext& ctx) 
                             ctx.input, p.offset, p.length, p.text.size() - (p.opened ? 1 : 0));
   } else {
     e.code = "truncated";
-    e.message = fmt::format("{}: input ended inside a frame that starts at byte {} ({} bytes, no closing '#')",
-                            ctx.input, p.offset, p.length);
+    e.message = in_gap_ ? fmt::format("{}: bytes missing from the capture cut short the frame that starts at byte {} "
+                                      "({} bytes before the gap)", ctx.input, p.offset, p.length)
+                        : fmt::format("{}: input ended inside a frame that starts at byte {} ({} bytes, no closing '#')",
+                                      ctx.input, p.offset, p.length);
   }
   e.raw = p.text;
   e.length = p.length;
+  e.dir = stream_dir_;
   ++counters_.errors;
   sink_->error(ctx, e);
 }
@@ -80,11 +87,17 @@ void StreamDecoder::decode_body(std::string_view body, std::string_view raw, std
   ctx.column.reset();
   output::ErrorRecord e;
   e.raw = raw;
+  e.dir = stream_dir_;
   if (!looks_like_frame_start(body) || (!opened && !complete_without_opener(body))) {
     e.code = "junk";
-    e.message = opened ? fmt::format("{}: {} bytes at byte {} are not a GOTOP frame", ctx.input, raw.size(), offset)
-                       : fmt::format("{}: {} bytes at byte {} before the first '#' are not a whole frame "
-                                     "(text before a frame, or a stream that began mid-frame)", ctx.input, raw.size(), offset);
+    if (opened)
+      e.message = fmt::format("{}: {} bytes at byte {} are not a GOTOP frame", ctx.input, raw.size(), offset);
+    else if (after_gap_)
+      e.message = fmt::format("{}: {} bytes at byte {} after missing bytes are the rest of a frame whose start "
+                              "is missing", ctx.input, raw.size(), offset);
+    else
+      e.message = fmt::format("{}: {} bytes at byte {} before the first '#' are not a whole frame "
+                              "(text before a frame, or a stream that began mid-frame)", ctx.input, raw.size(), offset);
     ++counters_.errors;
     sink_->error(ctx, e);
     return;
@@ -101,7 +114,7 @@ void StreamDecoder::decode_body(std::string_view body, std::string_view raw, std
   e.message = fmt::format("{}: frame at byte {}, column {}: {}", ctx.input, offset, *ctx.column, err_.message);
   e.imei = err_.imei;
   e.type = err_.type;
-  e.dir = err_.dir;
+  e.dir = err_.dir ? err_.dir : stream_dir_;
   ++counters_.errors;
   sink_->error(ctx, e);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,8 +19,9 @@ struct DecodeCounters {
 
 class StreamDecoder {
  public:
-  StreamDecoder(gotop::Parser& parser, output::RecordSink& sink, std::size_t max_frame = gotop::default_max_frame)
-      : parser_(&parser), sink_(&sink), splitter_(max_frame) {}
+  StreamDecoder(gotop::Parser& parser, output::RecordSink& sink, std::size_t max_frame = gotop::default_max_frame,
+                std::optional<gotop::Direction> stream_dir = std::nullopt)
+      : parser_(&parser), sink_(&sink), splitter_(max_frame), stream_dir_(stream_dir) {}
 
   // `ctx` describes where the bytes come from (input, flow, packet time); offsets are filled in.
   void feed(std::string_view bytes, output::RecordContext& ctx);
@@ -46,6 +48,9 @@ class StreamDecoder {
   gotop::DecodeError err_;
   DecodeCounters counters_;
   std::string first_imei_;
+  bool after_gap_ = false;  // the next unopened piece follows missing bytes
+  bool in_gap_ = false;     // pieces now flushed are cut short by missing bytes
+  std::optional<gotop::Direction> stream_dir_;  // known from the network: device→server is up
   std::size_t max_frame_ = gotop::default_max_frame;
 };
 

@@ -18,6 +18,8 @@ class ChunkReader {
   // Next chunk (empty at the end of input). The view is valid until the next call.
   std::string_view next();
   bool failed() const { return in_ && std::ferror(in_); }
+  // The bytes read ahead to sniff the input, when nothing has been handed out yet.
+  std::string_view head() const { return head_; }
 
  private:
   std::FILE* in_;

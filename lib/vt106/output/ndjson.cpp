@@ -129,10 +129,11 @@ void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRe
   JsonWriter w(out);
   w.begin_object();
   w.key("kind").string("error");
-  w.key("protocol").string("gotop");
+  opt_string(w, "protocol", e.protocol);
   if (e.dir) w.key("dir").string(gotop::to_string(*e.dir));
   write_context(w, out, ctx);
   if (ctx.column) w.key("column").number(*ctx.column);
+  if (e.packet) w.key("packet").number(*e.packet);
   opt_string(w, "imei", e.imei);
   opt_string(w, "type", e.type);
   w.key("code").string(e.code);

@@ -23,10 +23,12 @@ struct RecordContext {
 };
 
 struct ErrorRecord {
+  std::string_view protocol = "gotop";  // empty for capture and network problems
   std::string_view code;       // stable snake_case
   std::string message;         // says what was wrong, naming the input and position
   std::string_view raw;        // the bytes concerned (possibly only their first part)
   std::optional<std::uint64_t> length;   // bytes concerned when raw is not all of them
+  std::optional<std::uint64_t> packet;   // capture record number (network problems)
   std::string_view imei, type;
   std::optional<gotop::Direction> dir;
 };

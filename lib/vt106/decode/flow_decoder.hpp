@@ -1,0 +1,53 @@
+// Captured conversations to records: each flow gets one StreamDecoder per direction, every
+// record is stamped with the packet time, transport, endpoints and flow id, and network
+// problems (damaged capture, gaps, limits) become error records too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vt106/decode/stream_decoder.hpp"
+#include "vt106/net/flow_table.hpp"
+
+namespace vt106::decode {
+
+struct FlowDecoderOptions {
+  std::size_t max_frame = gotop::default_max_frame;
+  bool flow_summaries = false;  // one `flow` record per flow when it ends (--flows)
+};
+
+class FlowDecoder final : public net::FlowObserver {
+ public:
+  FlowDecoder(gotop::Parser& parser, output::RecordSink& sink, std::string input_name,
+              FlowDecoderOptions options = {});
+  ~FlowDecoder() override;
+
+  void on_flow_open(const net::FlowInfo& flow) override;
+  void on_stream_data(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts_ns) override;
+  void on_datagram(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts_ns) override;
+  void on_gap(const net::FlowInfo& flow, net::Side from, std::uint64_t missing, std::int64_t ts_ns) override;
+  void on_flow_close(const net::FlowInfo& flow, net::CloseReason reason, std::int64_t ts_ns) override;
+  void on_problem(const net::NetProblem& problem) override;
+  void on_port_unreachable(const net::PortUnreachable& event, const net::FlowInfo* flow, std::int64_t ts_ns) override;
+
+  std::uint64_t messages() const { return messages_; }
+  std::uint64_t errors() const { return errors_; }
+  bool fatal_problem() const { return fatal_; }
+
+ private:
+  struct FlowState;
+  FlowState& state(const net::FlowInfo& flow);
+  output::RecordContext context(FlowState& s, net::Side from, std::int64_t ts_ns) const;
+
+  gotop::Parser& parser_;
+  output::RecordSink& sink_;
+  std::string input_;
+  FlowDecoderOptions options_;
+  std::vector<std::unique_ptr<FlowState>> flows_;  // indexed by FlowInfo::slot
+  std::uint64_t messages_ = 0, errors_ = 0;
+  bool fatal_ = false;
+};
+
+}  // namespace vt106::decode

@@ -1,0 +1,4 @@
+decode
+-f
+port (
+captures/udp.pcap

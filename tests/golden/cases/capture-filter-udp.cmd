@@ -1,0 +1,4 @@
+decode
+-f
+udp
+captures/cooked-any-sll2.pcap

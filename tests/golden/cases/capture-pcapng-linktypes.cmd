@@ -1,0 +1,2 @@
+decode
+captures/mixed-linktypes.pcapng

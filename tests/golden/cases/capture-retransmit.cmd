@@ -1,0 +1,3 @@
+decode
+--flows
+captures/retransmit.pcap

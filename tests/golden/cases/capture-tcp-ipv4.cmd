@@ -1,0 +1,2 @@
+decode
+captures/tcp-ipv4.pcap
