@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "record_options.hpp"
 #include "vt106/decode/flow_decoder.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
@@ -23,17 +24,8 @@ struct DecodeOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> texts, hexes, smses;
   std::string input_format = "auto";
-  std::string device_tz;
-  std::size_t max_frame = gotop::default_max_frame;
-  bool pretty = false;
-  std::vector<std::string> imeis, events;
-  bool no_errors = false;
-  // captures
   std::string filter;
-  bool flows = false;
-  std::vector<std::uint16_t> server_ports{8888, 5050};
-  net::FlowLimits limits;
-  double idle_timeout_s = 300;
+  RecordOptions records;
 };
 
 struct FileCloser {
@@ -43,22 +35,11 @@ struct FileCloser {
 };
 
 int run_decode(const DecodeOptions& o) {
-  gotop::ParseOptions popts;
-  if (!o.device_tz.empty()) {
-    auto tz = util::parse_utc_offset(o.device_tz);
-    if (!tz) {
-      std::fprintf(stderr, "vt106 decode: --device-tz '%s' is not an offset like +08, -07:30 or 0\n", o.device_tz.c_str());
-      return exit_usage;
-    }
-    popts.device_tz_seconds = *tz;
-  }
-  output::RecordFilter filter;
-  filter.imeis.insert(o.imeis.begin(), o.imeis.end());
-  filter.events.insert(o.events.begin(), o.events.end());
-  filter.errors = !o.no_errors;
-  output::NdjsonSink sink(stdout, filter, o.pretty);
-  gotop::Parser parser(popts);
-  decode::TextDecoder text(parser, sink, o.max_frame);
+  const auto popts = o.records.parse_options("decode");
+  if (!popts) return exit_usage;
+  output::NdjsonSink sink(stdout, o.records.filter(), o.records.pretty);
+  gotop::Parser parser(*popts);
+  decode::TextDecoder text(parser, sink, o.records.max_frame);
   std::unique_ptr<source::BpfFilter> bpf;
   if (!o.filter.empty()) {
     try {
@@ -68,10 +49,7 @@ int run_decode(const DecodeOptions& o) {
       return exit_usage;
     }
   }
-  net::CaptureOptions copts;
-  copts.flows = o.limits;
-  copts.flows.server_ports = o.server_ports;
-  copts.flows.idle_timeout_ns = static_cast<std::int64_t>(o.idle_timeout_s * 1e9);
+  net::CaptureOptions copts = o.records.capture_options();
   copts.filter = bpf.get();
   int status = exit_ok;
   auto report = [&](const decode::InputStatus& s) {
@@ -121,8 +99,8 @@ int run_decode(const DecodeOptions& o) {
     switch (kind) {
       case source::InputKind::capture: {
         decode::FlowDecoderOptions fopts;
-        fopts.max_frame = o.max_frame;
-        fopts.flow_summaries = o.flows;
+        fopts.max_frame = o.records.max_frame;
+        fopts.flow_summaries = o.records.flows;
         decode::FlowDecoder flows(parser, sink, name, fopts);
         net::CaptureDecoder capture(flows, copts);
         const auto stats = capture.run(file.get(), in.head());
@@ -162,40 +140,10 @@ Runner setup_decode(CLI::App& app) {
   cmd->add_option("--input-format", opts->input_format, "What the input files hold (default: detect)")
       ->check(CLI::IsMember({"auto", "capture", "hex", "text", "sms"}))
       ->type_name("auto|capture|hex|text|sms");
-  cmd->add_option("--device-tz", opts->device_tz,
-                  "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
-                  "fix times are converted to UTC")
-      ->type_name("+HH[:MM]");
-  cmd->add_option("--max-frame", opts->max_frame, "Longest frame body in bytes; longer ones become frame_too_long errors")
-      ->check(CLI::Range(16, 1 << 20))
-      ->capture_default_str();
-  cmd->add_option("--imei", opts->imeis, "Only records of this device (repeatable)");
-  cmd->add_option("--event", opts->events, "Only messages with this event (repeatable; 'error' selects error records)");
-  cmd->add_flag("--no-errors", opts->no_errors, "Leave error records out of the output");
   cmd->add_option("-f,--filter", opts->filter, "Capture files: only packets matching this BPF expression (pcap-filter(7))")
       ->type_name("BPF");
-  cmd->add_flag("--flows", opts->flows, "Capture files: a summary record per flow when it ends");
-  cmd->add_option("--server-port", opts->server_ports,
-                  "Capture files: platform ports; without a handshake the other side is the device (default 8888 5050)")
-      ->type_name("PORT");
-  cmd->add_option("--max-flows", opts->limits.max_flows, "Capture files: flows tracked at once; the least recently active is evicted beyond")
-      ->check(CLI::Range(1, 1 << 24))
-      ->capture_default_str();
-  cmd->add_option("--max-buffer", opts->limits.max_buffered_bytes,
-                  "Capture files: out-of-order bytes held per flow direction before the hole is declared a gap")
-      ->check(CLI::Range(1024, 1 << 30))
-      ->capture_default_str();
-  cmd->add_option("--max-ooo", opts->limits.max_ooo_segments,
-                  "Capture files: out-of-order segments held per flow direction before the hole is declared a gap")
-      ->check(CLI::Range(1, 1 << 20))
-      ->capture_default_str();
-  cmd->add_option("--idle-timeout", opts->idle_timeout_s, "Capture files: seconds of capture time without a packet that end a flow")
-      ->check(CLI::Range(1.0, 1e7))
-      ->capture_default_str();
-  cmd->add_flag("--pretty", opts->pretty, "Indent each record (no longer one line per record)");
-  // Repeatable options take one value per occurrence, so they never swallow the input files.
-  for (const char* name : {"--text", "--hex", "--sms", "--imei", "--event", "--server-port"})
-    cmd->get_option(name)->allow_extra_args(false);
+  opts->records.add_to(*cmd, "Capture files: ");
+  one_value_each(*cmd, {"--text", "--hex", "--sms"});
   return [opts] { return run_decode(*opts); };
 }
 

@@ -5,7 +5,7 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture --help --version" -- "$cur"))
     return
   fi
   case $sub in
@@ -20,6 +20,16 @@ _vt106() {
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
+      ;;
+    capture)
+      case $prev in
+        -i|--interface)
+          COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
+        -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
+        -f|--filter|--port|-c|--count|--duration|--snaplen|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
+      esac
+      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       ;;
   esac
 }

@@ -13,7 +13,8 @@ for sub in $subs; do
   for o in $opts; do
     grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$man" || { echo "$man does not document $o"; fail=1; }
     grep -q -- "$o" completions/vt106.bash || { echo "bash completion lacks $sub $o"; fail=1; }
-    grep -q -- "'$o\[\|'\*$o\[\|(- \*)$o\[" completions/_vt106 || grep -q -- "$o\[" completions/_vt106 || { echo "zsh completion lacks $sub $o"; fail=1; }
+    # zsh: '--opt[help]' or the brace form {-o,--opt}'[help]'
+    grep -q -e "$o\[" -e "$o}'\[" completions/_vt106 || { echo "zsh completion lacks $sub $o"; fail=1; }
     grep -q -- "-l ${o#--} " completions/vt106.fish || { echo "fish completion lacks $sub $o"; fail=1; }
   done
   grep -q "$sub" completions/vt106.bash || { echo "bash completion lacks $sub"; fail=1; }

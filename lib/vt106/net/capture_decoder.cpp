@@ -23,127 +23,144 @@ CaptureStats CaptureDecoder::run(int fd, std::string_view already_read) {
   return run(reader);
 }
 
-CaptureStats CaptureDecoder::run(source::CaptureReader& reader) {
-  CaptureStats st;
-  FlowTable table(options_.flows, observer_);
-  FragmentReassembler fragments(options_.fragments);
-  DecodedPacket decoded;
-  std::vector<std::uint32_t> reported_link;    // link types already reported unsupported
-  std::vector<std::uint32_t> reported_filter;  // link types the filter does not compile for
-  std::int64_t last_ts = 0;
+PacketPipeline::PacketPipeline(FlowObserver& observer, const CaptureOptions& options)
+    : observer_(observer),
+      options_(options),
+      table_(std::make_unique<FlowTable>(options.flows, observer)),
+      fragments_(std::make_unique<FragmentReassembler>(options.fragments)) {}
 
-  const auto drain_reader = [&] {
-    while (auto p = reader.take_problem()) {
-      ++st.capture_problems;
-      NetProblem np;
-      np.code = p->code;
-      np.message = std::move(p->message);
-      np.packet_number = p->record;
-      np.file_offset = p->file_offset;
-      np.ts_ns = last_ts;
-      observer_.on_problem(np);
+PacketPipeline::~PacketPipeline() = default;
+
+bool PacketPipeline::first_time(std::vector<std::uint32_t>& seen, std::uint32_t linktype) {
+  if (std::find(seen.begin(), seen.end(), linktype) != seen.end()) return false;
+  seen.push_back(linktype);
+  return true;
+}
+
+void PacketPipeline::report(std::string_view code, std::string message, const source::Packet* packet) {
+  NetProblem np;
+  np.code = code;
+  np.message = std::move(message);
+  if (packet != nullptr) {
+    np.packet_number = packet->number;
+    if (options_.file_offsets) np.file_offset = packet->file_offset;
+    np.ts_ns = packet->ts_ns;
+  } else {
+    np.ts_ns = stats_.last_ts_ns;
+  }
+  observer_.on_problem(np);
+}
+
+void PacketPipeline::drain_fragments(const PacketRef* packet) {
+  while (auto p = fragments_->take_problem()) {
+    ++stats_.bad_packets;
+    NetProblem np;
+    np.code = p->code;
+    np.message = std::move(p->message);
+    if (packet != nullptr) {
+      np.packet_number = packet->number;
+      if (options_.file_offsets) np.file_offset = packet->file_offset;
     }
-  };
-  const auto drain_fragments = [&](const PacketRef* packet) {
-    while (auto p = fragments.take_problem()) {
-      ++st.bad_packets;
-      NetProblem np;
-      np.code = p->code;
-      np.message = std::move(p->message);
-      if (packet != nullptr) {
-        np.packet_number = packet->number;
-        np.file_offset = packet->file_offset;
-      }
-      np.ts_ns = last_ts;
-      observer_.on_problem(np);
-    }
-  };
-  const auto once = [](std::vector<std::uint32_t>& seen, std::uint32_t linktype) {
-    if (std::find(seen.begin(), seen.end(), linktype) != seen.end()) return false;
-    seen.push_back(linktype);
-    return true;
-  };
+    np.ts_ns = stats_.last_ts_ns;
+    observer_.on_problem(np);
+  }
+}
 
-  while (auto pkt = reader.next()) {
-    drain_reader();
-    if (st.packets == 0) st.first_ts_ns = pkt->ts_ns;
-    ++st.packets;
-    st.bytes += pkt->data.size();
-    last_ts = pkt->ts_ns;
-    const PacketRef ref{pkt->ts_ns, pkt->number, pkt->file_offset};
+void PacketPipeline::source_problem(source::CaptureProblem p) {
+  ++stats_.capture_problems;
+  NetProblem np;
+  np.code = p.code;
+  np.message = std::move(p.message);
+  np.packet_number = p.record;
+  np.file_offset = p.file_offset;
+  np.ts_ns = stats_.last_ts_ns;
+  observer_.on_problem(np);
+}
 
-    table.flush_idle(pkt->ts_ns);
-    if (fragments.in_progress() > 0) {
-      fragments.expire(pkt->ts_ns);
-      drain_fragments(nullptr);
-    }
+void PacketPipeline::expire(std::int64_t now_ns) {
+  table_->flush_idle(now_ns);
+  if (fragments_->in_progress() > 0) {
+    fragments_->expire(now_ns);
+    drain_fragments(nullptr);
+  }
+}
 
-    if (options_.filter != nullptr) {
-      const auto verdict = options_.filter->test(pkt->linktype, pkt->data, pkt->orig_len);
-      if (verdict != source::BpfFilter::Verdict::match) {
-        ++st.filtered_out;
-        if (verdict == source::BpfFilter::Verdict::error && once(reported_filter, pkt->linktype)) {
-          NetProblem np;
-          np.code = net_code::filter_error;
-          np.message = fmt::format("filter '{}' does not apply to link type {}: {}; its packets are skipped",
-                                   options_.filter->expression(), pkt->linktype,
-                                   options_.filter->error(pkt->linktype));
-          np.packet_number = pkt->number;
-          np.file_offset = pkt->file_offset;
-          np.ts_ns = pkt->ts_ns;
-          observer_.on_problem(np);
-        }
-        continue;
-      }
-    }
+void PacketPipeline::add(const source::Packet& pkt) {
+  CaptureStats& st = stats_;
+  if (st.packets == 0) st.first_ts_ns = pkt.ts_ns;
+  ++st.packets;
+  st.bytes += pkt.data.size();
+  st.last_ts_ns = pkt.ts_ns;
+  const PacketRef ref{pkt.ts_ns, pkt.number, pkt.file_offset};
+  expire(pkt.ts_ns);
 
-    decode_packet(pkt->linktype, pkt->data, pkt->orig_len, &fragments, pkt->ts_ns, decoded);
-    drain_fragments(&ref);
-    switch (decoded.kind) {
-      case PacketKind::segment:
-        if (decoded.segment.transport == Transport::tcp) ++st.tcp_segments; else ++st.udp_datagrams;
-        if (decoded.reassembled) ++st.reassembled;
-        table.add(decoded.segment, ref);
-        break;
-      case PacketKind::port_unreachable:
-        ++st.port_unreachable;
-        table.add(decoded.unreachable, ref);
-        break;
-      case PacketKind::fragment_held:
-        ++st.fragments_held;
-        break;
-      case PacketKind::other:
-        ++st.other;
-        break;
-      case PacketKind::problem: {
-        const bool link = decoded.problem.code == packet_code::unsupported_link_type;
-        if (link) {
-          ++st.unsupported_link_type;
-          if (!once(reported_link, pkt->linktype)) break;
-          decoded.problem.message += "; its packets are skipped";
-        } else {
-          ++st.bad_packets;
-        }
-        NetProblem np;
-        np.code = decoded.problem.code;
-        np.message = decoded.problem.message;
-        np.packet_number = pkt->number;
-        np.file_offset = pkt->file_offset;
-        np.ts_ns = pkt->ts_ns;
-        observer_.on_problem(np);
-        break;
-      }
+  if (options_.filter != nullptr) {
+    const auto verdict = options_.filter->test(pkt.linktype, pkt.data, pkt.orig_len);
+    if (verdict != source::BpfFilter::Verdict::match) {
+      ++st.filtered_out;
+      if (verdict == source::BpfFilter::Verdict::error && first_time(reported_filter_, pkt.linktype))
+        report(net_code::filter_error,
+               fmt::format("filter '{}' does not apply to link type {}: {}; its packets are skipped",
+                           options_.filter->expression(), pkt.linktype, options_.filter->error(pkt.linktype)),
+               &pkt);
+      return;
     }
   }
-  drain_reader();
-  fragments.drop_all();
-  drain_fragments(nullptr);
-  table.finish();
 
+  decode_packet(pkt.linktype, pkt.data, pkt.orig_len, fragments_.get(), pkt.ts_ns, decoded_);
+  drain_fragments(&ref);
+  switch (decoded_.kind) {
+    case PacketKind::segment:
+      if (decoded_.segment.transport == Transport::tcp) ++st.tcp_segments; else ++st.udp_datagrams;
+      if (decoded_.reassembled) ++st.reassembled;
+      table_->add(decoded_.segment, ref);
+      break;
+    case PacketKind::port_unreachable:
+      ++st.port_unreachable;
+      table_->add(decoded_.unreachable, ref);
+      break;
+    case PacketKind::fragment_held:
+      ++st.fragments_held;
+      break;
+    case PacketKind::other:
+      ++st.other;
+      break;
+    case PacketKind::problem: {
+      const bool link = decoded_.problem.code == packet_code::unsupported_link_type;
+      if (link) {
+        ++st.unsupported_link_type;
+        if (!first_time(reported_link_, pkt.linktype)) break;
+        decoded_.problem.message += "; its packets are skipped";
+      } else {
+        ++st.bad_packets;
+      }
+      report(decoded_.problem.code, decoded_.problem.message, &pkt);
+      break;
+    }
+  }
+}
+
+void PacketPipeline::finish() {
+  fragments_->drop_all();
+  drain_fragments(nullptr);
+  table_->finish();
+  stats_.flows = table_->flows_seen();
+}
+
+CaptureStats CaptureDecoder::run(source::CaptureReader& reader) {
+  PacketPipeline pipeline(observer_, options_);
+  const auto drain_reader = [&] {
+    while (auto p = reader.take_problem()) pipeline.source_problem(std::move(*p));
+  };
+  while (auto pkt = reader.next()) {
+    drain_reader();
+    pipeline.add(*pkt);
+  }
+  drain_reader();
+  pipeline.finish();
+  CaptureStats st = pipeline.stats();
   st.format = reader.format();
-  st.flows = table.flows_seen();
   st.stopped_by_problem = reader.stopped_by_problem();
-  st.last_ts_ns = last_ts;
   return st;
 }
 

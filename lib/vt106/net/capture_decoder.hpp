@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <vector>
 #include <string_view>
 
 #include "vt106/net/flow_table.hpp"
@@ -19,6 +21,7 @@ struct CaptureOptions {
   FragmentLimits fragments;
   source::CaptureLimits capture;
   source::BpfFilter* filter = nullptr;  // packets it rejects are skipped before decoding
+  bool file_offsets = true;             // packets come from a file: problems name their byte offset
 };
 
 struct CaptureStats {
@@ -39,6 +42,40 @@ struct CaptureStats {
   bool stopped_by_problem = false;          // the reader stopped at damage
   std::int64_t first_ts_ns = 0;
   std::int64_t last_ts_ns = 0;
+};
+
+// Packets in, flow events out: the filter, packet decoding, IP fragment reassembly and the
+// flow table for one input. Files (CaptureDecoder) and live interfaces feed it the same way.
+class PacketPipeline {
+ public:
+  PacketPipeline(FlowObserver& observer, const CaptureOptions& options);
+  ~PacketPipeline();
+  PacketPipeline(const PacketPipeline&) = delete;
+  PacketPipeline& operator=(const PacketPipeline&) = delete;
+
+  void add(const source::Packet& packet);
+  // A problem of the packet source (damaged file, read error).
+  void source_problem(source::CaptureProblem problem);
+  // Ends flows idle for longer than the timeout; `now_ns` is capture (or wall-clock) time.
+  void expire(std::int64_t now_ns);
+  // Ends every flow (end of input). Stats are final afterwards.
+  void finish();
+  const CaptureStats& stats() const { return stats_; }
+  CaptureStats& stats() { return stats_; }
+
+ private:
+  void drain_fragments(const PacketRef* packet);
+  void report(std::string_view code, std::string message, const source::Packet* packet);
+  bool first_time(std::vector<std::uint32_t>& seen, std::uint32_t linktype);
+
+  FlowObserver& observer_;
+  const CaptureOptions& options_;
+  std::unique_ptr<FlowTable> table_;
+  std::unique_ptr<FragmentReassembler> fragments_;
+  DecodedPacket decoded_;
+  std::vector<std::uint32_t> reported_link_;    // link types already reported unsupported
+  std::vector<std::uint32_t> reported_filter_;  // link types the filter does not compile for
+  CaptureStats stats_;
 };
 
 class CaptureDecoder {

@@ -34,6 +34,8 @@ void NdjsonSink::message(const RecordContext& ctx, const gotop::Message& msg) {
   }
   if (!keep_imei(ctx, msg.imei)) return;
   if (!filter_.events.empty() && !filter_.events.count(gotop::to_string(msg.event))) return;
+  if (done()) return;
+  ++counters_.messages_written;
   const std::size_t start = buf_.size();
   append_message_json(buf_, ctx, msg);
   if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));

@@ -18,7 +18,8 @@ struct RecordFilter {
 };
 
 struct SinkCounters {
-  std::uint64_t messages = 0, errors = 0, flows = 0, written = 0;
+  std::uint64_t messages = 0, errors = 0, flows = 0;  // records received
+  std::uint64_t written = 0, messages_written = 0;    // records that passed the filters
 };
 
 class NdjsonSink final : public RecordSink {
@@ -33,6 +34,9 @@ class NdjsonSink final : public RecordSink {
   void error(const RecordContext& ctx, const ErrorRecord& err) override;
   void flow(const FlowSummary& f) override;
   void flush();
+  // Writes at most `n` message records (capture -c); done() tells when they are out.
+  void limit_messages(std::uint64_t n) { max_messages_ = n; }
+  bool done() const { return max_messages_ != 0 && counters_.messages_written >= max_messages_; }
 
   const SinkCounters& counters() const { return counters_; }
   const std::set<std::string, std::less<>>& devices() const { return devices_; }
@@ -46,6 +50,7 @@ class NdjsonSink final : public RecordSink {
   bool pretty_;
   bool flush_each_;
   std::string buf_;
+  std::uint64_t max_messages_ = 0;
   SinkCounters counters_;
   std::set<std::string, std::less<>> devices_;
   std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow

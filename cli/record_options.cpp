@@ -1,0 +1,83 @@
+// The record and flow options of decode and capture.
+#include "record_options.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+#include "vt106/util/time.hpp"
+
+namespace vt106::cli {
+
+void RecordOptions::add_to(CLI::App& cmd, const std::string& prefix) {
+  // "Capture files: a summary…" for decode, "A summary…" where every input is a capture.
+  auto p = [&](std::string text) {
+    if (prefix.empty() && !text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    return prefix + text;
+  };
+  cmd.add_option("--device-tz", device_tz,
+                 "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
+                 "fix times are converted to UTC")
+      ->type_name("+HH[:MM]");
+  cmd.add_option("--max-frame", max_frame, "Longest frame body in bytes; longer ones become frame_too_long errors")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+  cmd.add_option("--imei", imeis, "Only records of this device (repeatable)");
+  cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records)");
+  cmd.add_flag("--no-errors", no_errors, "Leave error records out of the output");
+  cmd.add_flag("--pretty", pretty, "Indent each record (no longer one line per record)");
+  cmd.add_flag("--flows", flows, p("a summary record per flow when it ends"));
+  cmd.add_option("--server-port", server_ports,
+                 p("platform ports; without a handshake the other side is the device (default 8888 5050)"))
+      ->type_name("PORT");
+  cmd.add_option("--max-flows", limits.max_flows, p("flows tracked at once; the least recently active is evicted beyond"))
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  cmd.add_option("--max-buffer", limits.max_buffered_bytes,
+                 p("out-of-order bytes held per flow direction before the hole is declared a gap"))
+      ->check(CLI::Range(1024, 1 << 30))
+      ->capture_default_str();
+  cmd.add_option("--max-ooo", limits.max_ooo_segments,
+                 p("out-of-order segments held per flow direction before the hole is declared a gap"))
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd.add_option("--idle-timeout", idle_timeout_s, p("seconds without a packet that end a flow"))
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
+  one_value_each(cmd, {"--imei", "--event", "--server-port"});
+}
+
+std::optional<gotop::ParseOptions> RecordOptions::parse_options(const char* command) const {
+  gotop::ParseOptions popts;
+  if (!device_tz.empty()) {
+    auto tz = util::parse_utc_offset(device_tz);
+    if (!tz) {
+      std::fprintf(stderr, "vt106 %s: --device-tz '%s' is not an offset like +08, -07:30 or 0\n", command,
+                   device_tz.c_str());
+      return std::nullopt;
+    }
+    popts.device_tz_seconds = *tz;
+  }
+  return popts;
+}
+
+output::RecordFilter RecordOptions::filter() const {
+  output::RecordFilter f;
+  f.imeis.insert(imeis.begin(), imeis.end());
+  f.events.insert(events.begin(), events.end());
+  f.errors = !no_errors;
+  return f;
+}
+
+net::CaptureOptions RecordOptions::capture_options() const {
+  net::CaptureOptions c;
+  c.flows = limits;
+  c.flows.server_ports = server_ports;
+  c.flows.idle_timeout_ns = static_cast<std::int64_t>(idle_timeout_s * 1e9);
+  return c;
+}
+
+void one_value_each(CLI::App& cmd, std::initializer_list<const char*> names) {
+  for (const char* name : names) cmd.get_option(name)->allow_extra_args(false);
+}
+
+}  // namespace vt106::cli

@@ -1,0 +1,42 @@
+// Options shared by every subcommand that writes records (decode, capture): how frames are
+// read, which records are kept, how captured flows are tracked. Declared once, used alike.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vt106/gotop/framer.hpp"
+#include "vt106/gotop/parser.hpp"
+#include "vt106/net/capture_decoder.hpp"
+#include "vt106/output/ndjson_sink.hpp"
+
+namespace vt106::cli {
+
+struct RecordOptions {
+  std::string device_tz;
+  std::size_t max_frame = gotop::default_max_frame;
+  bool pretty = false;
+  std::vector<std::string> imeis, events;
+  bool no_errors = false;
+  bool flows = false;
+  std::vector<std::uint16_t> server_ports{8888, 5050};
+  net::FlowLimits limits;
+  double idle_timeout_s = 300;
+
+  // Declares the options; `what` prefixes the help of the flow options ("Capture files: ").
+  void add_to(CLI::App& cmd, const std::string& flow_help_prefix);
+  // nullopt (after a message on stderr naming `command`) when a value is unusable.
+  std::optional<gotop::ParseOptions> parse_options(const char* command) const;
+  output::RecordFilter filter() const;
+  net::CaptureOptions capture_options() const;
+};
+
+// Makes the named repeatable options take one value per occurrence, so that they never swallow
+// the positional arguments that follow them.
+void one_value_each(CLI::App& cmd, std::initializer_list<const char*> names);
+
+}  // namespace vt106::cli
