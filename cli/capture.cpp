@@ -144,7 +144,7 @@ int run_capture(CaptureOptions o) {
                  "vt106 capture: %llu packets, %llu messages from %zu devices, %llu errors, %llu flows; "
                  "kernel dropped %llu%s%s\n",
                  static_cast<unsigned long long>(ls.packets), static_cast<unsigned long long>(c.messages),
-                 sink.devices().size(), static_cast<unsigned long long>(c.errors),
+                 sink.device_count(), static_cast<unsigned long long>(c.errors),
                  static_cast<unsigned long long>(pipeline.stats().flows),
                  static_cast<unsigned long long>(ls.kernel_dropped), o.write_path.empty() ? "" : "; saved to ",
                  o.write_path.c_str());

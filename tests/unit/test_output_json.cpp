@@ -5,7 +5,11 @@
 
 #include "record_collector.hpp"
 #include "vt106/output/json.hpp"
+#include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
+
+#include <charconv>
+#include <cmath>
 
 TEST_SUITE("output.json") {
   TEST_CASE("control characters, quotes and invalid UTF-8") {
@@ -53,5 +57,52 @@ TEST_SUITE("util.time") {
     CHECK(vt106::util::parse_utc_offset("0") == 0);
     CHECK_FALSE(vt106::util::parse_utc_offset("8"));
     CHECK_FALSE(vt106::util::parse_utc_offset("+25"));
+  }
+}
+
+TEST_SUITE("output.numbers") {
+  TEST_CASE("decimal parsing equals the correctly rounded value, and numbers print as the shortest text") {
+    std::uint64_t seed = 12345;
+    auto next = [&] {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      return seed >> 33;
+    };
+    std::vector<std::string> texts = {"0", "0.0", "000.0", "-0.0000001", "90.0000000", "180", "1e5x",
+                                      "02.9930825", "114.3964783", "99999999.9999999", "0.00001",
+                                      "12345678901234567890.5", "0.1234567890123456789"};
+    for (int i = 0; i < 20000; ++i) {
+      const auto whole = next() % 100000000;
+      const auto frac = next() % 10000000;
+      const int decimals = static_cast<int>(next() % 8);
+      std::string t = std::to_string(whole);
+      if (decimals > 0) {
+        std::string f = std::to_string(frac);
+        f.insert(0, 7 - f.size(), '0');
+        t += "." + f.substr(0, static_cast<std::size_t>(decimals));
+      }
+      if (next() % 2) t.insert(0, "-");
+      texts.push_back(t);
+    }
+    for (const auto& t : texts) {
+      CAPTURE(t);
+      const auto mine = vt106::util::parse_decimal(t);
+      double want = 0;
+      const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), want);
+      if (ec != std::errc{} || p != t.data() + t.size()) {
+        CHECK_FALSE(mine);
+        continue;
+      }
+      REQUIRE(mine);
+      CHECK(*mine == want);
+      char buf[64];
+      char* end = vt106::output::detail::write_double(buf, *mine);
+      double back = 0;
+      std::from_chars(buf, end, back);
+      CHECK(back == *mine);  // reads back exactly
+      char shortest[64];
+      char* send = std::to_chars(shortest, shortest + 64, *mine, std::chars_format::fixed).ptr;
+      if ((std::abs(*mine) >= 1e-5 && std::abs(*mine) < 1e15) || *mine == 0)
+        CHECK(std::string(buf, end) == std::string(shortest, send));  // and is the shortest such text
+    }
   }
 }

@@ -39,6 +39,7 @@ struct FlowDecoder::FlowState {
   StreamDecoder up;    // client (device) → server
   StreamDecoder down;  // server → client
   std::string client, server;
+  std::string up_json, down_json;  // endpoints_json of each direction
   std::uint64_t id = 0;
   net::Transport transport = net::Transport::tcp;
   bool open = false;
@@ -61,6 +62,9 @@ FlowDecoder::FlowState& FlowDecoder::state(const net::FlowInfo& flow) {
     s->id = flow.id;
     s->transport = flow.transport;
     s->open = true;
+    const auto id32 = static_cast<std::uint32_t>(flow.id);
+    s->up_json = output::endpoints_json(net::to_string(flow.transport), s->client, s->server, id32);
+    s->down_json = output::endpoints_json(net::to_string(flow.transport), s->server, s->client, id32);
   }
   return *s;
 }
@@ -73,6 +77,7 @@ output::RecordContext FlowDecoder::context(FlowState& s, net::Side from, std::in
   ctx.src = from == net::Side::client ? s.client : s.server;
   ctx.dst = from == net::Side::client ? s.server : s.client;
   ctx.flow = static_cast<std::uint32_t>(s.id);
+  ctx.endpoints_json = from == net::Side::client ? s.up_json : s.down_json;
   return ctx;
 }
 

@@ -7,28 +7,22 @@ namespace vt106::output {
 
 namespace {
 
-void write_context(JsonWriter& w, std::string& out, const RecordContext& ctx) {
-  if (ctx.ts_ns) {
-    w.key("ts");
-    w.raw_value("\"");
-    util::append_iso8601_us(out, *ctx.ts_ns);
-    out.push_back('"');
+void write_context(JsonWriter& w, const RecordContext& ctx) {
+  if (ctx.ts_ns) w.key("ts").timestamp_us(*ctx.ts_ns);
+  if (!ctx.endpoints_json.empty()) {
+    w.key("transport").raw_value(ctx.endpoints_json);
+  } else {
+    if (!ctx.transport.empty()) w.key("transport").string(ctx.transport);
+    if (!ctx.src.empty()) w.key("src").string(ctx.src);
+    if (!ctx.dst.empty()) w.key("dst").string(ctx.dst);
+    if (ctx.flow) w.key("flow").number(static_cast<std::uint64_t>(*ctx.flow));
   }
-  if (!ctx.transport.empty()) w.key("transport").string(ctx.transport);
-  if (!ctx.src.empty()) w.key("src").string(ctx.src);
-  if (!ctx.dst.empty()) w.key("dst").string(ctx.dst);
-  if (ctx.flow) w.key("flow").number(static_cast<std::uint64_t>(*ctx.flow));
   if (ctx.offset) w.key("offset").number(*ctx.offset);
 }
 
-void write_raw(JsonWriter& w, std::string& out, std::string_view raw) {
+void write_raw(JsonWriter& w, std::string_view raw) {
   w.key("raw");
-  if (!w.string_checked(raw)) {
-    w.key("raw_hex");
-    out.push_back('"');
-    append_hex(out, raw);
-    out.push_back('"');
-  }
+  if (!w.string_checked(raw)) w.key("raw_hex").hex_string(raw);
 }
 
 void write_list(JsonWriter& w, std::string_view name, const std::vector<std::string_view>& items) {
@@ -60,13 +54,27 @@ void opt_number(JsonWriter& w, std::string_view name, const std::optional<T>& v)
 
 }  // namespace
 
+std::string endpoints_json(std::string_view transport, std::string_view src, std::string_view dst,
+                           std::uint32_t flow) {
+  // The value of "transport" and the keys after it, as write_context would write them.
+  std::string out;
+  {
+    JsonWriter w(out);
+    w.string(transport);
+    w.key("src").string(src);
+    w.key("dst").string(dst);
+    w.key("flow").number(static_cast<std::uint64_t>(flow));
+  }
+  return out;
+}
+
 void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& m) {
   JsonWriter w(out);
   w.begin_object();
   w.key("kind").string("message");
   w.key("protocol").string("gotop");
   w.key("dir").string(gotop::to_string(m.dir));
-  write_context(w, out, ctx);
+  write_context(w, ctx);
   opt_string(w, "imei", m.imei);
   opt_string(w, "type", m.type);
   w.key("event").string(gotop::to_string(m.event));
@@ -76,12 +84,7 @@ void append_message_json(std::string& out, const RecordContext& ctx, const gotop
   opt_string(w, "password", m.password);
   if (!m.args.empty()) w.key("args").string(m.args);
   if (m.valid) w.key("valid").boolean(*m.valid);
-  if (m.fix_time) {
-    w.key("fix_time");
-    w.raw_value("\"");
-    util::append_iso8601(out, *m.fix_time);
-    out.push_back('"');
-  }
+  if (m.fix_time) w.key("fix_time").timestamp(*m.fix_time);
   opt_number(w, "lat", m.lat);
   opt_number(w, "lon", m.lon);
   opt_number(w, "speed_kmh", m.speed_kmh);
@@ -121,7 +124,7 @@ void append_message_json(std::string& out, const RecordContext& ctx, const gotop
   opt_string(w, "device_name", m.device_name);
   write_list(w, "prefix", m.prefix);
   write_list(w, "extra", m.extra);
-  write_raw(w, out, m.raw);
+  write_raw(w, m.raw);
   w.end_object();
 }
 
@@ -131,7 +134,7 @@ void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRe
   w.key("kind").string("error");
   opt_string(w, "protocol", e.protocol);
   if (e.dir) w.key("dir").string(gotop::to_string(*e.dir));
-  write_context(w, out, ctx);
+  write_context(w, ctx);
   if (ctx.column) w.key("column").number(*ctx.column);
   if (e.packet) w.key("packet").number(*e.packet);
   opt_string(w, "imei", e.imei);
@@ -139,7 +142,7 @@ void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRe
   w.key("code").string(e.code);
   w.key("message").string(e.message);
   if (e.length) w.key("length").number(*e.length);
-  if (!e.raw.empty()) write_raw(w, out, e.raw);
+  if (!e.raw.empty()) write_raw(w, e.raw);
   w.end_object();
 }
 
@@ -152,12 +155,8 @@ void append_flow_json(std::string& out, const FlowSummary& f) {
   w.key("client").string(f.client);
   w.key("server").string(f.server);
   opt_string(w, "client_rule", f.client_rule);
-  w.key("first_ts").raw_value("\"");
-  util::append_iso8601_us(out, f.first_ns);
-  out.push_back('"');
-  w.key("last_ts").raw_value("\"");
-  util::append_iso8601_us(out, f.last_ns);
-  out.push_back('"');
+  w.key("first_ts").timestamp_us(f.first_ns);
+  w.key("last_ts").timestamp_us(f.last_ns);
   w.key("packets_up").number(f.packets_up);
   w.key("packets_down").number(f.packets_down);
   w.key("bytes_up").number(f.bytes_up);

@@ -28,9 +28,12 @@ bool NdjsonSink::keep_imei(const RecordContext& ctx, std::string_view imei) cons
 
 void NdjsonSink::message(const RecordContext& ctx, const gotop::Message& msg) {
   ++counters_.messages;
-  if (!msg.imei.empty()) {
+  if (!msg.imei.empty() && msg.imei != last_imei_) {
+    last_imei_ = msg.imei;
     if (devices_.find(msg.imei) == devices_.end()) devices_.emplace(msg.imei);
-    if (ctx.flow && !flow_imei_.count(*ctx.flow)) flow_imei_.emplace(*ctx.flow, std::string(msg.imei));
+    // A flow's errors carry no identifier: remember whose flow it is for --imei.
+    if (!filter_.imeis.empty() && ctx.flow && !flow_imei_.count(*ctx.flow))
+      flow_imei_.emplace(*ctx.flow, std::string(msg.imei));
   }
   if (!keep_imei(ctx, msg.imei)) return;
   if (!filter_.events.empty() && !filter_.events.count(gotop::to_string(msg.event))) return;

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "vt106/output/record.hpp"
@@ -39,7 +40,7 @@ class NdjsonSink final : public RecordSink {
   bool done() const { return max_messages_ != 0 && counters_.messages_written >= max_messages_; }
 
   const SinkCounters& counters() const { return counters_; }
-  const std::set<std::string, std::less<>>& devices() const { return devices_; }
+  std::size_t device_count() const { return devices_.size(); }
 
  private:
   void emit();
@@ -52,7 +53,12 @@ class NdjsonSink final : public RecordSink {
   std::string buf_;
   std::uint64_t max_messages_ = 0;
   SinkCounters counters_;
-  std::set<std::string, std::less<>> devices_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, StringHash, std::equal_to<>> devices_;  // identifiers seen
+  std::string last_imei_;  // most messages come from the device before: skip the set
   std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow
 };
 

@@ -20,6 +20,9 @@ struct RecordContext {
   std::optional<std::uint32_t> flow;
   std::optional<std::uint64_t> offset;    // byte offset of the frame in its stream
   std::optional<std::uint64_t> column;    // position of a problem inside the frame
+  // The JSON of transport, src, dst and flow, when the producer keeps it ready for a flow
+  // direction (they repeat on every record of the flow): written as is instead of them.
+  std::string_view endpoints_json;
 };
 
 struct ErrorRecord {
@@ -52,6 +55,10 @@ class RecordSink {
   virtual void error(const RecordContext& ctx, const ErrorRecord& err) = 0;
   virtual void flow(const FlowSummary&) {}
 };
+
+// RecordContext::endpoints_json for one flow direction.
+std::string endpoints_json(std::string_view transport, std::string_view src, std::string_view dst,
+                           std::uint32_t flow);
 
 // NDJSON serialisation of each record, without the trailing newline.
 void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& msg);

@@ -4,6 +4,9 @@
 
 #include "vt106/util/text.hpp"
 
+#include <climits>
+#include <cstring>
+
 namespace vt106::util {
 
 std::int64_t days_from_civil(int year, unsigned month, unsigned day) {
@@ -33,7 +36,8 @@ Civil civil_from_days(std::int64_t z) {
   return {y + (m <= 2 ? 1 : 0), m, d};
 }
 
-void append_digits(std::string& out, std::int64_t v, int width) {
+// Writes v (0 <= v, at most `width` digits unless larger) zero-padded to `width` digits.
+char* put_digits(char* p, std::int64_t v, int width) {
   char tmp[24];
   int n = 0;
   const bool neg = v < 0;
@@ -42,9 +46,10 @@ void append_digits(std::string& out, std::int64_t v, int width) {
     tmp[n++] = static_cast<char>('0' + u % 10);
     u /= 10;
   } while (u != 0 && n < 20);
-  if (neg) out.push_back('-');
-  for (int i = n; i < width; ++i) out.push_back('0');
-  while (n > 0) out.push_back(tmp[--n]);
+  if (neg) *p++ = '-';
+  for (int i = n; i < width; ++i) *p++ = '0';
+  while (n > 0) *p++ = tmp[--n];
+  return p;
 }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -53,21 +58,40 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return q;
 }
 
-void append_date_time(std::string& out, std::int64_t seconds) {
+char* put_date_time(char* p, std::int64_t seconds) {
   const std::int64_t days = floor_div(seconds, 86400);
   const std::int64_t rem = seconds - days * 86400;
-  const Civil c = civil_from_days(days);
-  append_digits(out, c.year, 4);
-  out.push_back('-');
-  append_digits(out, c.month, 2);
-  out.push_back('-');
-  append_digits(out, c.day, 2);
-  out.push_back('T');
-  append_digits(out, rem / 3600, 2);
-  out.push_back(':');
-  append_digits(out, rem / 60 % 60, 2);
-  out.push_back(':');
-  append_digits(out, rem % 60, 2);
+  // Records come in runs from a few days: keep recent days' "YYYY-MM-DDT" (direct-mapped).
+  struct Day {
+    std::int64_t days = INT64_MIN;
+    char text[24];
+    std::size_t len = 0;
+  };
+  thread_local Day memo[64];
+  Day& d = memo[static_cast<std::size_t>(days) & 63];
+  if (d.days != days) {
+    const Civil c = civil_from_days(days);
+    char* q = put_digits(d.text, c.year, 4);
+    *q++ = '-';
+    q = put_digits(q, c.month, 2);
+    *q++ = '-';
+    q = put_digits(q, c.day, 2);
+    *q++ = 'T';
+    d.len = static_cast<std::size_t>(q - d.text);
+    d.days = days;
+  }
+  std::memcpy(p, d.text, d.len);
+  p += d.len;
+  const auto two = [](char* q, std::int64_t v) {
+    q[0] = static_cast<char>('0' + v / 10);
+    q[1] = static_cast<char>('0' + v % 10);
+    return q + 2;
+  };
+  p = two(p, rem / 3600);
+  *p++ = ':';
+  p = two(p, rem / 60 % 60);
+  *p++ = ':';
+  return two(p, rem % 60);
 }
 }  // namespace
 
@@ -85,18 +109,31 @@ std::optional<std::int64_t> utc_seconds(int year, unsigned month, unsigned day, 
   return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 }
 
+std::size_t format_iso8601(char* buf, std::int64_t seconds) {
+  char* p = put_date_time(buf, seconds);
+  *p++ = 'Z';
+  return static_cast<std::size_t>(p - buf);
+}
+
+std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds) {
+  const std::int64_t seconds = floor_div(nanoseconds, 1'000'000'000);
+  std::int64_t micros = (nanoseconds - seconds * 1'000'000'000) / 1000;
+  char* p = put_date_time(buf, seconds);
+  *p++ = '.';
+  for (int i = 5; i >= 0; --i) p[i] = static_cast<char>('0' + micros % 10), micros /= 10;
+  p += 6;
+  *p++ = 'Z';
+  return static_cast<std::size_t>(p - buf);
+}
+
 void append_iso8601(std::string& out, std::int64_t seconds) {
-  append_date_time(out, seconds);
-  out.push_back('Z');
+  char buf[40];
+  out.append(buf, format_iso8601(buf, seconds));
 }
 
 void append_iso8601_us(std::string& out, std::int64_t nanoseconds) {
-  const std::int64_t seconds = floor_div(nanoseconds, 1'000'000'000);
-  const std::int64_t micros = (nanoseconds - seconds * 1'000'000'000) / 1000;
-  append_date_time(out, seconds);
-  out.push_back('.');
-  append_digits(out, micros, 6);
-  out.push_back('Z');
+  char buf[48];
+  out.append(buf, format_iso8601_us(buf, nanoseconds));
 }
 
 std::optional<int> parse_utc_offset(std::string_view text) {

@@ -21,6 +21,10 @@ void append_iso8601(std::string& out, std::int64_t seconds);
 // "2024-08-13T23:59:37.123456Z" from nanoseconds (microsecond precision, truncated)
 void append_iso8601_us(std::string& out, std::int64_t nanoseconds);
 
+// The same into `buf` (at least 32 bytes, no terminator); returns the length written.
+std::size_t format_iso8601(char* buf, std::int64_t seconds);
+std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds);
+
 // "+08", "-07:30", "+0530", "Z", "0" → offset in seconds east of UTC.
 std::optional<int> parse_utc_offset(std::string_view text);
 
