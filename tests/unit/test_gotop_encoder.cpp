@@ -317,7 +317,8 @@ TEST_SUITE("gotop.encoder.errors") {
   TEST_CASE("bad_phone") {
     auto e = refused(cmd::SosNumber{1, "0044-20-7946", {}});
     CHECK(e.code == EncodeErrorCode::bad_phone);
-    CHECK(e.message.find("allowed '+' or a digit, then digits") != std::string::npos);
+    CHECK(e.message == "phone number '0044-20-7946' is not allowed: '+' or a digit, then digits (3-20 digits in all), "
+                       "country code included, e.g. +8613812345678");
     CHECK(refused(cmd::SosNumber{1, "+", {}}).code == EncodeErrorCode::bad_phone);
     CHECK(refused(cmd::SosNumber{1, "++8613812345678", {}}).code == EncodeErrorCode::bad_phone);
     CHECK(refused(cmd::SosNumber{1, "123456789012345678901", {}}).code == EncodeErrorCode::bad_phone);

@@ -86,7 +86,7 @@ std::optional<EncodeError> check_phone(std::string_view phone, std::string_view 
   if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
   if (all_digits(digits) && digits.size() >= 3 && digits.size() <= 20) return std::nullopt;
   return refuse(EncodeErrorCode::bad_phone,
-                fmt::format("{} '{}' is not a phone number: allowed '+' or a digit, then digits (3-20 in all), "
+                fmt::format("{} '{}' is not allowed: '+' or a digit, then digits (3-20 digits in all), "
                             "country code included, e.g. +8613812345678",
                             what, phone));
 }
