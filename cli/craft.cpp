@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,6 @@
 #include "vt106/client/command_link.hpp"
 #include "vt106/decode/stream_decoder.hpp"
 #include "vt106/gotop/encoder.hpp"
-#include "vt106/output/json.hpp"
 #include "vt106/output/ndjson_sink.hpp"
 
 namespace vt106::cli {
@@ -49,6 +49,7 @@ struct CommandArguments {
 
 using Builder = Checked<Command> (*)(const CommandArguments&);
 
+// A combination of arguments that does not make a command (the message is all that is used).
 gotop::EncodeError usage(std::string message) { return {gotop::EncodeErrorCode::bad_text, std::move(message)}; }
 
 Checked<std::optional<int>> number_or_off(std::string_view text, std::string_view what) {
