@@ -27,7 +27,7 @@ COMMANDS = [":123456F#", ":123456M1,030S#", ":123456J1,080#", ":123456L+00#"]
 
 
 def luhn_imei(n):
-    base = "86764804%07d" % n
+    base = "86764804%06d" % n
     total = 0
     for i, ch in enumerate(base):
         v = int(ch)

@@ -5,7 +5,7 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft --help --version" -- "$cur"))
     return
   fi
   case $sub in
@@ -31,6 +31,53 @@ _vt106() {
       esac
       COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       ;;
+    craft)
+      _vt106_craft
+      ;;
   esac
+}
+
+# vt106 craft [options] COMMAND [arguments]: the command is the first word that is neither an
+# option nor an option's value.
+_vt106_craft() {
+  local commands="locate track heartbeat sos-number speed-alarm geofence timezone low-battery password cut-fuel restore-fuel listen-in talk server apn-login query-settings version gprs call obd-request raw factory-reset"
+  local options="--password --format --send --transport --wait --connect-timeout --help"
+  case $prev in
+    --format) COMPREPLY=($(compgen -W "text hex json sms" -- "$cur")); return ;;
+    --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
+    --password|--send|--wait|--connect-timeout|--name|--apn) return ;;
+  esac
+  local i command=
+  for ((i = 2; i < COMP_CWORD; i++)); do
+    case ${COMP_WORDS[i]} in
+      --password|--format|--send|--transport|--wait|--connect-timeout|--name|--apn) i=$((i + 1)) ;;
+      -*) ;;
+      *) command=${COMP_WORDS[i]}; break ;;
+    esac
+  done
+  if [ -z "$command" ]; then
+    if [[ $cur == -* ]]; then
+      COMPREPLY=($(compgen -W "$options" -- "$cur"))
+    else
+      COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+    fi
+    return
+  fi
+  local own= values=
+  case $command in
+    track|speed-alarm|low-battery) values="off" ;;
+    geofence) own="--enter --exit"; values="off" ;;
+    sos-number) own="--delete --name" ;;
+    server) own="--apn --udp" ;;
+    call) own="--silent" ;;
+    gprs) values="on off" ;;
+    obd-request) values="vin vin-legacy odometer" ;;
+    factory-reset) own="--yes-really-reset" ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$own $options" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -W "$values" -- "$cur"))
+  fi
 }
 complete -F _vt106 vt106

@@ -100,6 +100,7 @@ const SmsEvent* find_sms_event(std::string_view line) {
 }
 
 bool looks_like_sms_command(std::string_view text) {
+  if (text.starts_with("RESET!")) return true;  // TL402 reacts to it without a password
   return text.size() > 6 && all_digits(text.substr(0, 6)) && text[6] >= 'A' && text[6] <= 'Z';
 }
 

@@ -1,0 +1,4 @@
+craft
+locate
+--format
+xml

@@ -1,0 +1,3 @@
+craft
+track
+30

@@ -1,0 +1,4 @@
+craft
+--password
+12345
+locate

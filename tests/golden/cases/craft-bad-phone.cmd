@@ -1,0 +1,4 @@
+craft
+sos-number
+2
+0044-20-7946

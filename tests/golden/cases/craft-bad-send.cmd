@@ -1,0 +1,4 @@
+craft
+locate
+--send
+127.0.0.1

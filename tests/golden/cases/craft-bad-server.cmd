@@ -1,0 +1,5 @@
+craft
+server
+example.com:8888
+--apn
+internet

@@ -1,0 +1,3 @@
+craft
+timezone
++05:20

@@ -1,0 +1,3 @@
+craft
+factory-reset
+--yes-really-reset

@@ -1,0 +1,6 @@
+craft
+--format
+hex
+sos-number
+1
++8613812345678

@@ -1,0 +1,5 @@
+craft
+obd-request
+vin-legacy
+--format
+json

@@ -1,0 +1,5 @@
+craft
+low-battery
+off
+--format
+json

@@ -1,0 +1,5 @@
+craft
+timezone
+-07
+--password
+654321

@@ -1,0 +1,3 @@
+craft
+raw
+RESET!1

@@ -1,0 +1,5 @@
+craft
+speed-alarm
+80
+--format
+sms
