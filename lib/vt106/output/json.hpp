@@ -70,6 +70,17 @@ class JsonWriter {
     comma();
     used_ = static_cast<std::size_t>(detail::write_double(cur(), v) - out_.data());
   }
+  // A name of our own (ASCII letters, digits, '_', '-'): quoted without escaping.
+  void quoted_name(std::string_view name) {
+    ensure(name.size() + 3);
+    comma();
+    char* p = cur();
+    *p++ = '"';
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = '"';
+    used_ = static_cast<std::size_t>(p - out_.data());
+  }
   void boolean(bool v) { raw_value(v ? std::string_view("true") : std::string_view("false")); }
   void raw_value(std::string_view json) {
     ensure(json.size() + 1);

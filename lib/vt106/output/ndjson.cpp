@@ -71,13 +71,14 @@ std::string endpoints_json(std::string_view transport, std::string_view src, std
 void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& m) {
   JsonWriter w(out);
   w.begin_object();
-  w.key("kind").string("message");
-  w.key("protocol").string("gotop");
-  w.key("dir").string(gotop::to_string(m.dir));
+  // Names of our own (kind, protocol, directions, events) need no escaping.
+  w.key("kind").raw_value("\"message\"");
+  w.key("protocol").raw_value("\"gotop\"");
+  w.key("dir").quoted_name(gotop::to_string(m.dir));
   write_context(w, ctx);
   opt_string(w, "imei", m.imei);
   opt_string(w, "type", m.type);
-  w.key("event").string(gotop::to_string(m.event));
+  w.key("event").quoted_name(gotop::to_string(m.event));
   opt_string(w, "command", m.command);
   opt_string(w, "name", m.name);
   opt_string(w, "summary", m.summary);
