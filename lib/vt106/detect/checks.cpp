@@ -1,0 +1,123 @@
+// CRC-16 variants by their catalogue parameters (reveng CRC catalogue), byte sums and XORs,
+// the Luhn check digit (ISO/IEC 7812-1 annex B) and packed-BCD decoding.
+#include "vt106/detect/checks.hpp"
+
+namespace vt106::detect {
+
+namespace {
+
+struct Crc16Params {
+  std::uint16_t poly, init;
+  bool reflected;
+  std::uint16_t xorout;
+};
+
+// Bitwise: the inputs are at most a few kilobytes, so a table buys nothing.
+std::uint16_t crc16(const Bytes& b, Crc16Params p) {
+  std::uint16_t crc = p.init;
+  if (p.reflected) {
+    std::uint16_t rpoly = 0;  // the polynomial with its bits mirrored
+    for (int i = 0; i < 16; ++i)
+      if (p.poly & (1u << i)) rpoly = static_cast<std::uint16_t>(rpoly | (1u << (15 - i)));
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      crc = static_cast<std::uint16_t>(crc ^ b.at(i));
+      for (int k = 0; k < 8; ++k) crc = static_cast<std::uint16_t>((crc & 1) ? (crc >> 1) ^ rpoly : crc >> 1);
+    }
+  } else {
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      crc = static_cast<std::uint16_t>(crc ^ (b.at(i) << 8));
+      for (int k = 0; k < 8; ++k)
+        crc = static_cast<std::uint16_t>((crc & 0x8000) ? (crc << 1) ^ p.poly : crc << 1);
+    }
+  }
+  return static_cast<std::uint16_t>(crc ^ p.xorout);
+}
+
+int hex_value(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::uint16_t crc16_x25(const Bytes& b) { return crc16(b, {0x1021, 0xffff, true, 0xffff}); }
+std::uint16_t crc16_ccitt_false(const Bytes& b) { return crc16(b, {0x1021, 0xffff, false, 0}); }
+std::uint16_t crc16_modbus(const Bytes& b) { return crc16(b, {0x8005, 0xffff, true, 0}); }
+std::uint16_t crc16_kermit(const Bytes& b) { return crc16(b, {0x1021, 0, true, 0}); }
+std::uint16_t crc16_arc(const Bytes& b) { return crc16(b, {0x8005, 0, true, 0}); }
+std::uint16_t crc16_xmodem(const Bytes& b) { return crc16(b, {0x1021, 0, false, 0}); }
+
+std::uint8_t crc8_egts(const Bytes& b) {
+  std::uint8_t crc = 0xff;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    crc = static_cast<std::uint8_t>(crc ^ b.at(i));
+    for (int k = 0; k < 8; ++k) crc = static_cast<std::uint8_t>((crc & 0x80) ? (crc << 1) ^ 0x31 : crc << 1);
+  }
+  return crc;
+}
+
+std::uint8_t xor8(const Bytes& b) {
+  int x = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) x ^= b.at(i);
+  return static_cast<std::uint8_t>(x);
+}
+
+std::uint8_t sum8(const Bytes& b) {
+  unsigned s = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) s += static_cast<unsigned>(b.at(i));
+  return static_cast<std::uint8_t>(s & 0xff);
+}
+
+std::optional<std::uint8_t> hex_byte_at(const Bytes& b, std::size_t pos) {
+  const int hi = hex_value(b.at(pos)), lo = hex_value(b.at(pos + 1));
+  if (hi < 0 || lo < 0) return std::nullopt;
+  return static_cast<std::uint8_t>(hi * 16 + lo);
+}
+
+bool nmea_checksum_ok(const Bytes& b, std::size_t start, std::size_t star) {
+  if (star <= start || b.at(star) != '*') return false;
+  const auto want = hex_byte_at(b, star + 1);
+  return want && *want == xor8(b.range(start, star - start));
+}
+
+bool luhn_valid(std::string_view digits) {
+  if (digits.size() < 2) return false;
+  return luhn_digit(digits.substr(0, digits.size() - 1)) == digits.back();
+}
+
+char luhn_digit(std::string_view digits) {
+  int sum = 0;
+  bool twice = true;  // the digit left of the check digit is doubled
+  for (std::size_t i = digits.size(); i-- > 0;) {
+    int d = digits[i] - '0';
+    if (twice) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    twice = !twice;
+  }
+  return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+std::optional<std::string> bcd_digits(const Bytes& b, bool f_padding) {
+  std::string out;
+  out.reserve(b.size() * 2);
+  bool padding = false;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    for (int nibble : {b.at(i) >> 4, b.at(i) & 15}) {
+      if (nibble <= 9 && !padding) {
+        out.push_back(static_cast<char>('0' + nibble));
+      } else if (nibble == 15 && f_padding) {
+        padding = true;
+      } else {
+        return std::nullopt;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace vt106::detect

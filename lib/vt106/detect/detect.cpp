@@ -1,0 +1,237 @@
+// The detection run: PROXY header (stage 0), every registered probe's quick look (stage 1) and
+// examination (stages 2-3), then ranking by confidence with the port as a tie-breaker only.
+#include "vt106/detect/detect.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "vt106/detect/probe.hpp"
+
+namespace vt106::detect {
+
+namespace {
+
+constexpr ProtocolInfo proxy_info{"proxy", "PROXY protocol header (HAProxy)", Category::other, 0, true, false, false};
+constexpr double min_match = 0.2;  // below this a candidate is only a near miss
+constexpr double need_more_cap = 0.5;
+constexpr std::size_t max_alternatives = 3;
+
+std::vector<const Probe*>& probe_list() {
+  static std::vector<const Probe*> all;
+  return all;
+}
+
+double round2(double c) { return std::round(c * 100) / 100; }
+
+// "1 byte", "2 bytes".
+std::string bytes_count(std::size_t n) { return fmt::format("{} byte{}", n, n == 1 ? "" : "s"); }
+
+struct Ranked {
+  Candidate* c;
+  double confidence;
+  bool port_match;
+};
+
+std::string port_evidence(const ProtocolInfo& p, std::uint16_t port) {
+  if (port == 0 || p.default_port == 0) return {};
+  if (port == p.default_port) return fmt::format("server port {} is {}'s default", port, p.name);
+  for (const auto* probe : probe_list())
+    for (const auto* other : probe->protocols())
+      if (other->default_port == port)
+        return fmt::format("server port {} is the default of {}, not of {} ({})", port, other->name, p.name,
+                           p.default_port);
+  return fmt::format("server port {} is not {}'s default ({})", port, p.name, p.default_port);
+}
+
+std::string describe_unknown(const Bytes& b) {
+  std::size_t printable = 0;
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (is_printable(b.at(i)) || b.at(i) == '\r' || b.at(i) == '\n' || b.at(i) == '\t') ++printable;
+  return fmt::format("no signature matched {} starting {} ({}% printable)", bytes_count(b.size()), hex_prefix(b, 8),
+                     printable * 100 / b.size());
+}
+
+}  // namespace
+
+std::string_view to_string(Transport t) {
+  switch (t) {
+    case Transport::unknown: return "unknown";
+    case Transport::tcp: return "tcp";
+    case Transport::udp: return "udp";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Status s) {
+  switch (s) {
+    case Status::match: return "match";
+    case Status::need_more: return "need_more";
+    case Status::unknown: return "unknown";
+    case Status::empty: return "empty";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Category c) { return c == Category::tracker ? "tracker" : "other"; }
+
+void register_probe(const Probe& p) {
+  auto& all = probe_list();
+  const auto at = std::upper_bound(all.begin(), all.end(), p.family(),
+                                   [](std::string_view f, const Probe* q) { return f < q->family(); });
+  all.insert(at, &p);
+}
+
+std::span<const Probe* const> registered_probes() { return probe_list(); }
+
+std::vector<const ProtocolInfo*> known_protocols() {
+  std::vector<const ProtocolInfo*> out;
+  for (const auto* p : probe_list()) out.insert(out.end(), p->protocols().begin(), p->protocols().end());
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
+  return out;
+}
+
+std::string hex_prefix(const Bytes& b, std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n && i < b.size(); ++i) s += fmt::format("{}{:02x}", i ? " " : "", b.at(i));
+  if (b.size() > n) s += " …";
+  return s;
+}
+
+void identify(Candidate& c, DeviceId id, std::string_view what) {
+  switch (id.luhn) {
+    case LuhnCheck::valid:
+      c.note("{} {}: 15 digits with a valid IMEI check digit", what, id.value);
+      c.adjust(0.02);
+      break;
+    case LuhnCheck::invalid: c.note("{} {}: 15 digits, but the IMEI check digit is wrong", what, id.value); break;
+    case LuhnCheck::completed: c.note("{} {}: 14 digits, IMEI {} with its check digit", what, id.value, id.imei); break;
+    case LuhnCheck::not_imei: c.note("{} {}", what, id.value); break;
+  }
+  c.device_id = std::move(id);
+}
+
+Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const std::byte> first_server_bytes,
+               const Hints& hints) {
+  Verdict v;
+  Hints h = hints;
+  const Bytes all(first_client_bytes);
+  std::vector<std::string> stage0;
+  Findings found;
+
+  // Stage 0: a PROXY header is stripped and reported; its destination port is the real one.
+  ProxyHeader proxy;
+  std::string problem;
+  std::size_t skip = 0;
+  switch (parse_proxy_header(all, proxy, problem)) {
+    case ProxyParse::ok:
+      skip = proxy.length;
+      stage0.push_back(proxy.src.empty()
+                           ? fmt::format("PROXY v{} header ({} bytes, {}{}) stripped", proxy.version, proxy.length,
+                                         proxy.family, proxy.local ? ", LOCAL" : "")
+                           : fmt::format("PROXY v{} header ({} bytes) stripped: client {} to {}", proxy.version,
+                                         proxy.length, proxy.src, proxy.dst));
+      if (proxy.dst_port && !h.server_port) h.server_port = proxy.dst_port;
+      v.proxy = std::move(proxy);
+      break;
+    case ProxyParse::need_more: {
+      auto& c = found.add(proxy_info);
+      c.at_least(level::prefix, "the bytes begin a PROXY protocol header").wants(0);
+      break;
+    }
+    case ProxyParse::invalid: found.add(proxy_info).at_least(level::signature, "{}", problem); break;
+    case ProxyParse::absent: break;
+  }
+
+  const Bytes rest = all.from(skip);
+  ProbeInput in{rest.first(max_inspect), Bytes(first_server_bytes).first(max_inspect), h, rest.size() > max_inspect};
+  v.bytes_seen = in.client.size();
+  std::string server_bytes;  // "N bytes: …" when the server's first bytes are known
+  if (!in.server.empty())
+    server_bytes = fmt::format("{}: {}", bytes_count(first_server_bytes.size()),
+                               in.server.printable_at(0) >= std::min<std::size_t>(in.server.size(), 8)
+                                   ? "\"" + quote(in.server.text(), 32) + "\""
+                                   : hex_prefix(in.server, 12));
+
+  if (in.client.empty()) {
+    v.status = Status::empty;
+    v.protocol = "empty";
+    v.confidence = 1;
+    v.evidence = std::move(stage0);
+    v.evidence.push_back(v.proxy ? "the client sent nothing after its PROXY header" : "the client sent no bytes");
+    if (v.proxy && v.proxy->local) v.evidence.push_back("PROXY LOCAL command: the load balancer's own health check");
+    if (!server_bytes.empty()) v.evidence.push_back("the server spoke first, " + server_bytes);
+    return v;
+  }
+
+  for (const auto* p : probe_list())
+    if (p->quick(in.client) != Match::no) p->examine(in, found);
+
+  std::vector<Ranked> ranked;
+  for (auto& c : found.all()) {
+    double conf = c.confidence();
+    if (conf <= 0) continue;
+    if ((h.transport == Transport::udp && !c.info->udp) || (h.transport == Transport::tcp && !c.info->tcp)) {
+      conf *= 0.6;
+      c.note("{} is not carried over {}", c.info->name, to_string(h.transport));
+    }
+    if (c.need_more && in.clipped && (c.bytes_wanted == 0 || c.bytes_wanted > in.client.size())) {
+      c.need_more = false;
+      c.note("the first message runs past the {} bytes inspected; its end and checks were not examined",
+             in.client.size());
+    }
+    if (c.need_more) conf = std::min(conf, need_more_cap);
+    conf = round2(std::clamp(conf, 0.0, 0.99));
+    if (c.bytes_used == 0 || c.bytes_used > in.client.size()) c.bytes_used = in.client.size();
+    ranked.push_back({&c, conf, h.server_port != 0 && h.server_port == c.info->default_port});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.confidence != b.confidence) return a.confidence > b.confidence;
+    if (a.port_match != b.port_match) return a.port_match;
+    if (a.c->need_more != b.c->need_more) return !a.c->need_more;
+    if (a.c->info->common != b.c->info->common) return a.c->info->common;
+    return a.c->info->name < b.c->info->name;
+  });
+  // One entry per protocol: the best of its candidates.
+  std::vector<Ranked> unique;
+  for (const auto& r : ranked)
+    if (std::none_of(unique.begin(), unique.end(), [&](const Ranked& u) { return u.c->info == r.c->info; }))
+      unique.push_back(r);
+
+  const bool decided = !unique.empty() && unique.front().confidence >= min_match;
+  std::size_t first_alt = 0;
+  v.evidence = std::move(stage0);
+  if (decided) {
+    Candidate& w = *unique.front().c;
+    v.status = w.need_more ? Status::need_more : Status::match;
+    v.protocol = w.info->name;
+    v.category = w.info->category;
+    v.confidence = unique.front().confidence;
+    for (auto& e : w.evidence) v.evidence.push_back(std::move(e));
+    if (auto pe = port_evidence(*w.info, h.server_port); !pe.empty()) v.evidence.push_back(std::move(pe));
+    v.device_id = std::move(w.device_id);
+    v.bytes_used = w.bytes_used;
+    v.bytes_wanted = w.need_more ? w.bytes_wanted : 0;
+    if (w.need_more)
+      v.evidence.push_back(w.bytes_wanted ? fmt::format("{} of the {} the first message declares have arrived",
+                                                        in.client.size(), bytes_count(w.bytes_wanted))
+                                          : fmt::format("the first message has not ended after {}",
+                                                        bytes_count(in.client.size())));
+    else
+      v.evidence.push_back(fmt::format("decided on {} of {}", v.bytes_used, bytes_count(v.bytes_seen)));
+    first_alt = 1;
+  } else {
+    v.evidence.push_back(describe_unknown(in.client));
+    v.bytes_used = in.client.size();
+  }
+  if (!server_bytes.empty()) v.evidence.push_back("the server answered " + server_bytes);
+  for (std::size_t i = first_alt; i < unique.size() && v.alternatives.size() < max_alternatives; ++i) {
+    const Candidate& c = *unique[i].c;
+    // Runners-up worth a look: not the faint near misses of a clear winner.
+    if (decided && unique[i].confidence < std::max(0.1, v.confidence / 3)) break;
+    v.alternatives.push_back(
+        {c.info->name, unique[i].confidence, c.need_more, c.evidence.empty() ? std::string{} : c.evidence[c.headline]});
+  }
+  return v;
+}
+
+}  // namespace vt106::detect

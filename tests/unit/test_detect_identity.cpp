@@ -1,0 +1,90 @@
+// Identifier variants: IMEI check digit (Luhn), BCD nibbles, integers, padding and the
+// shortened forms a platform may have registered.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "detect_helpers.hpp"
+#include "vt106/detect/checks.hpp"
+#include "vt106/detect/identity.hpp"
+
+using namespace vt106;
+using namespace vt106::detect;
+
+namespace {
+bool has_variant(const DeviceId& id, std::string_view v) {
+  return std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end();
+}
+}  // namespace
+
+TEST_SUITE("detect.identity") {
+  TEST_CASE("Luhn check digit of IMEIs") {
+    CHECK(luhn_valid("352887071911998"));
+    CHECK(luhn_valid("490154203237518"));  // the example of 3GPP TS 23.003
+    CHECK_FALSE(luhn_valid("352887071911999"));
+    CHECK_FALSE(luhn_valid("123456789012345"));
+    CHECK(luhn_digit("49015420323751") == '8');
+    CHECK(luhn_digit("00000000000000") == '0');
+  }
+
+  TEST_CASE("BCD nibbles: digits only, F padding where allowed") {
+    const auto gt06 = testing::from_hex("0352887071911998");
+    CHECK(bcd_digits(Bytes(gt06)) == "0352887071911998");
+    CHECK_FALSE(bcd_digits(Bytes(testing::from_hex("03528a"))));
+    CHECK(bcd_digits(Bytes(testing::from_hex("123456ffffffff")), true) == "123456");
+    CHECK_FALSE(bcd_digits(Bytes(testing::from_hex("123456ffffffff")), false));
+    CHECK_FALSE(bcd_digits(Bytes(testing::from_hex("12f456")), true));  // padding only at the end
+    CHECK(bcd_digits(Bytes(testing::from_hex("1234f5")), true) == std::nullopt);
+  }
+
+  TEST_CASE("a 15-digit text IMEI") {
+    const auto id = device_id_from_text("353327020412763");
+    CHECK(id.value == "353327020412763");
+    CHECK(id.encoding == IdEncoding::text);
+    CHECK(id.luhn == LuhnCheck::valid);
+    CHECK(id.imei == "353327020412763");
+    CHECK(has_variant(id, "7020412763"));  // last 10 digits (H02-style registrations)
+    CHECK(has_variant(id, "327020412763"));
+    const auto bad = device_id_from_text("123456789012345");
+    CHECK(bad.luhn == LuhnCheck::invalid);
+    CHECK(bad.imei.empty());
+  }
+
+  TEST_CASE("an 8-byte BCD IMEI with its leading zero (GT06)") {
+    const auto id = device_id_from_bcd("0352887071911998");
+    CHECK(id.value == "352887071911998");
+    CHECK(id.raw == "0352887071911998");
+    CHECK(id.encoding == IdEncoding::bcd);
+    CHECK(id.luhn == LuhnCheck::valid);
+    CHECK(has_variant(id, "0352887071911998"));
+  }
+
+  TEST_CASE("14 digits complete to an IMEI (Meiligao, JT808 integers)") {
+    const auto id = device_id_from_bcd("67144025885540");
+    CHECK(id.luhn == LuhnCheck::completed);
+    CHECK(id.imei == std::string("67144025885540") + luhn_digit("67144025885540"));
+    CHECK(has_variant(id, id.imei));
+    const auto integer = device_id_from_integer(86893506000502ull);
+    CHECK(integer.encoding == IdEncoding::integer);
+    CHECK(integer.value == "86893506000502");
+    CHECK(integer.raw == "0x4f07788ef676");
+    CHECK(integer.luhn == LuhnCheck::completed);
+  }
+
+  TEST_CASE("a zero-padded terminal number holds the IMEI (JT808 2019 header)") {
+    const auto id = device_id_from_bcd("00000866496077582164");
+    CHECK(id.value == "00000866496077582164");
+    CHECK(id.luhn == LuhnCheck::valid);
+    CHECK(id.imei == "866496077582164");
+    CHECK(has_variant(id, "866496077582164"));
+  }
+
+  TEST_CASE("ids that are not IMEIs keep their digits-only form") {
+    const auto tk103 = device_id_from_text("035988863964");
+    CHECK(tk103.luhn == LuhnCheck::not_imei);
+    CHECK(has_variant(tk103, "35988863964"));  // without the leading zero
+    const auto castel = device_id_from_text(std::string_view("213L2017001109\0\0\0", 17));
+    CHECK(castel.value == "213L2017001109");
+    CHECK(has_variant(castel, "2132017001109"));  // digits only
+  }
+}
