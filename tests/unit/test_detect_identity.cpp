@@ -87,4 +87,17 @@ TEST_SUITE("detect.identity") {
     CHECK(castel.value == "213L2017001109");
     CHECK(has_variant(castel, "2132017001109"));  // digits only
   }
+
+  TEST_CASE("verdicts carry the identifier of the first message") {
+    const auto h02 = testing::detect_bytes("*HQ,4300256455,V1,111817,A,1935.5128,N,04656.3243,E,0.00,100,170913,FFE7FBFF#");
+    REQUIRE(h02.device_id);
+    CHECK(h02.device_id->value == "4300256455");
+    CHECK(h02.device_id->luhn == LuhnCheck::not_imei);
+    const auto ruptela = testing::detect_hex("002e000316d53d58d6020f4573303430302e30332e36382e30340000c2b3090d0e95000082"
+                                             "7b000003e80000003c003c1681");
+    REQUIRE(ruptela.device_id);
+    CHECK(ruptela.device_id->encoding == IdEncoding::integer);
+    CHECK(ruptela.device_id->value == "869530043209218");
+    CHECK(ruptela.device_id->luhn == LuhnCheck::valid);
+  }
 }

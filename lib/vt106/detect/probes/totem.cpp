@@ -1,0 +1,46 @@
+// Totem: "$$" + a 2-hex-digit or 4-decimal-digit length + 2-character type + IMEI + "|", per
+// Traccar's TotemProtocolDecoder (several firmware generations).
+#include "vt106/detect/probe.hpp"
+
+namespace vt106::detect {
+namespace {
+
+constexpr ProtocolInfo totem{"totem", "Totem", Category::tracker, 5007, true, false, false};
+constexpr const ProtocolInfo* family_protocols[] = {&totem};
+
+class TotemProbe final : public Probe {
+ public:
+  std::string_view family() const override { return "totem"; }
+  std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  Match quick(const Bytes& b) const override {
+    if (b.is_prefix_of("$$")) return Match::need_more;
+    return b.starts_with("$$") && (b.size() == 2 || b.hex_digits_at(2) >= 1) ? Match::maybe : Match::no;
+  }
+  void examine(const ProbeInput& in, Findings& out) const override {
+    const Bytes& b = in.client;
+    // Layouts: $$ LLLL TT IMEI| (4 decimal digits, 2-character type) or $$ LL IMEI| (2 hex digits).
+    struct Layout {
+      std::size_t imei_at;
+      const char* what;
+    };
+    for (const Layout l : {Layout{8, "4-digit length and a 2-character type"}, Layout{4, "2-hex-digit length"}}) {
+      if (!b.has(l.imei_at + 16)) continue;
+      if (b.digits_at(l.imei_at) != 15 || b.at(l.imei_at + 15) != '|') continue;
+      if (l.imei_at == 8 && (b.digits_at(2) < 4 || !is_alnum(b.at(6)) || !is_alnum(b.at(7)))) continue;
+      if (l.imei_at == 4 && b.hex_digits_at(2) < 2) continue;
+      auto& c = out.add(totem);
+      c.uses(l.imei_at + 16);
+      c.at_least(level::structure - 0.05, "'$$', {}, 15-digit IMEI and '|'", l.what);
+      identify(c, device_id_from_text(b.text(l.imei_at, 15)), "IMEI");
+      return;
+    }
+    if (b.size() < 24 && b.hex_digits_at(2) + 2 >= std::min<std::size_t>(b.size(), 4))
+      out.add(totem).at_least(level::prefix, "'$$' and hex digits, as a Totem frame may begin").wants(0);
+  }
+};
+
+const TotemProbe probe;
+const ProbeRegistration registration{probe};
+
+}  // namespace
+}  // namespace vt106::detect
