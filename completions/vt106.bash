@@ -5,7 +5,7 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft doctor --help --version" -- "$cur"))
     return
   fi
   case $sub in
@@ -33,6 +33,17 @@ _vt106() {
       ;;
     craft)
       _vt106_craft
+      ;;
+    doctor)
+      case $prev in
+        -i|--interface) COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
+        --duration|--imei|--status-timeout|--server-port|--device-tz) return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "-i --interface --duration --imei --status-timeout --server-port --device-tz --json --help" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
       ;;
   esac
 }

@@ -88,3 +88,12 @@ complete -c vt106 -n '__fish_seen_subcommand_from craft; and __fish_seen_subcomm
 complete -c vt106 -n '__fish_seen_subcommand_from craft; and __fish_seen_subcommand_from server' -l udp -d 'Report over UDP'
 complete -c vt106 -n '__fish_seen_subcommand_from craft; and __fish_seen_subcommand_from call' -l silent -d 'Listen without the speaker'
 complete -c vt106 -n '__fish_seen_subcommand_from craft; and __fish_seen_subcommand_from factory-reset' -l yes-really-reset -d 'Confirm the reset'
+complete -c vt106 -n __fish_use_subcommand -a doctor -d 'Why a device does not appear on the platform'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -F
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -s i -l interface -x -a 'any (ls /sys/class/net)' -d 'Watch a live interface'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l duration -x -d 'With -i, seconds to watch'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l imei -x -d 'The identifier the platform has registered'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l status-timeout -x -d 'After how long the platform shows a device offline'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l server-port -x -d 'A platform port'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l device-tz -x -d 'Read fix times as this UTC offset'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l json -d 'One JSON record per finding'

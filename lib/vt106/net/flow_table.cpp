@@ -344,8 +344,14 @@ void FlowTable::add(const Segment& seg, const PacketRef& packet) {
   const bool rst = (seg.flags & tcp_flag::rst) != 0;
   if (syn && !ack) f.info.syn_seen = true;
   if (syn && ack) f.info.syn_ack_seen = true;
-  if ((seg.flags & tcp_flag::fin) != 0) c.fin = true;
-  if (rst) c.rst = true;
+  if ((seg.flags & tcp_flag::fin) != 0 && !c.fin) {
+    c.fin = true;
+    c.fin_ts_ns = ts;
+  }
+  if (rst && !c.rst) {
+    c.rst = true;
+    c.rst_ts_ns = ts;
+  }
 
   TcpReassembler& stream = f.streams[index_of(side)];
   StreamOutput out(*this, f, side, ts, &packet);

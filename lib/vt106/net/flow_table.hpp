@@ -56,6 +56,8 @@ struct SideCounters {
   std::uint64_t retransmitted_bytes = 0;  // payload seen again and dropped (TCP)
   bool fin = false;
   bool rst = false;
+  std::int64_t fin_ts_ns = 0;  // when the first FIN / RST of this side was seen
+  std::int64_t rst_ts_ns = 0;
 };
 
 struct FlowInfo {
