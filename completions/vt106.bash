@@ -5,7 +5,7 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft doctor --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft detect doctor --help --version" -- "$cur"))
     return
   fi
   case $sub in
@@ -41,6 +41,18 @@ _vt106() {
       esac
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "-i --interface --duration --imei --status-timeout --server-port --device-tz --json --help" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      ;;
+    detect)
+      case $prev in
+        --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "auto json text" -- "$cur")); return ;;
+        --hex|--text|--server-hex|--server-text|--port) return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--hex --text --server-hex --server-text --port --transport --format --pretty --list --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

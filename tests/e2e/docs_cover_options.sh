@@ -24,8 +24,8 @@ for m in man/*.1; do
   [ -z "$out" ] || { echo "groff warnings for $m: $out"; fail=1; }
 done
 # The bash completion offers the subcommands and a subcommand's options.
-got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 de); COMP_CWORD=1; _vt106; echo "${COMPREPLY[*]}"')
-[ "$got" = decode ] || { echo "bash completion of 'vt106 de' gave '$got'"; fail=1; }
+got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 dec); COMP_CWORD=1; _vt106; echo "${COMPREPLY[*]}"')
+[ "$got" = decode ] || { echo "bash completion of 'vt106 dec' gave '$got'"; fail=1; }
 got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 decode --input-f); COMP_CWORD=2; _vt106; echo "${COMPREPLY[*]}"')
 [ "$got" = --input-format ] || { echo "bash completion of 'vt106 decode --input-f' gave '$got'"; fail=1; }
 if command -v zsh >/dev/null; then zsh -n completions/_vt106 || fail=1; fi

@@ -25,7 +25,8 @@ char* write_double(char* dst, double v);
 }  // namespace detail
 
 // A streaming writer for one JSON value appended to `out`; the caller keeps the structure
-// balanced and calls finish() (or lets the destructor do it) before reading `out`.
+// balanced. `out` is exact once the outermost object or array is closed (or after finish(), or
+// when the writer is destroyed); while a value is open it may hold spare bytes at its end.
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out), used_(out.size()) {}
@@ -117,17 +118,20 @@ class JsonWriter {
     comma();
     out_[used_++] = c;
     need_comma_ = false;
+    ++depth_;
   }
   void close(char c) {
     ensure(1);
     out_[used_++] = c;
     need_comma_ = true;
+    if (--depth_ == 0) finish();
   }
 
   std::string& out_;
   std::size_t used_;  // bytes of out_ written; out_ is longer while writing
   bool need_comma_ = false;
   bool pending_key_ = false;
+  int depth_ = 0;
 };
 
 // Re-indents compact JSON text (two spaces per level) for --pretty.

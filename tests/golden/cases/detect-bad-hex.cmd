@@ -1,0 +1,3 @@
+detect
+--hex
+7878zz

@@ -1,0 +1,5 @@
+detect
+--transport
+sctp
+--text
+x

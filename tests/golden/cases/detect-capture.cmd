@@ -1,0 +1,2 @@
+detect
+captures/tcp-ipv4.pcap

@@ -1,0 +1,3 @@
+detect
+--text
+

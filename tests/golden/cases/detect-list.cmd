@@ -1,0 +1,4 @@
+detect
+--list
+--format
+json

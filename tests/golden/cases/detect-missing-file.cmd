@@ -1,0 +1,2 @@
+detect
+no-such-file.bin

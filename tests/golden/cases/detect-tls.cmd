@@ -1,0 +1,7 @@
+detect
+--format
+text
+--port
+5050
+--hex
+16030100be010000ba030354da2d998b403a9f0df91ee83406fd952f4b5e630e
