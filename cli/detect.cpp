@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "vt106/decode/flow_detector.hpp"
+#include "vt106/net/capture_decoder.hpp"
 #include "vt106/detect/detect.hpp"
 #include "vt106/output/json.hpp"
 #include "vt106/output/verdict_json.hpp"
@@ -67,6 +69,29 @@ std::string text_line(std::string_view input, const detect::Verdict& v) {
 class Reporter {
  public:
   Reporter(const DetectOptions& o, bool text) : o_(o), text_(text) {}
+
+  void flow_verdict(std::string_view input, const decode::FlowVerdict& fv) {
+    if (text_) {
+      std::fprintf(stdout, "%s\n",
+                   text_line(fmt::format("{} flow {} {} {} -> {}", input, fv.flow, fv.transport, fv.client, fv.server),
+                             fv.verdict)
+                       .c_str());
+      return;
+    }
+    std::string line;
+    output::JsonWriter w(line);
+    w.begin_object();
+    w.key("input").string(input);
+    w.key("flow").number(fv.flow);
+    w.key("src").string(fv.client);
+    w.key("dst").string(fv.server);
+    w.key("transport").string(fv.transport);
+    output::write_verdict_fields(w, fv.verdict);
+    w.end_object();
+    if (o_.pretty) line = output::pretty_json(line);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
 
   void verdict(std::string_view input, const detect::Verdict& v) {
     if (text_) {
@@ -169,11 +194,18 @@ int run_detect(const DetectOptions& o) {
       continue;
     }
     switch (source::sniff_input(std::string_view(data).substr(0, 512))) {
-      case source::InputKind::capture:
-        fail(fmt::format("{}: is a packet capture; detecting the protocol of each flow in a capture comes with "
-                         "the capture reader (give the first bytes with --hex or as a raw file for now)",
-                         name));
+      case source::InputKind::capture: {
+        // One verdict per flow, from the first bytes each side sent.
+        decode::FlowDetector flows([&](const decode::FlowVerdict& fv) { report.flow_verdict(name, fv); });
+        net::CaptureOptions copts;
+        if (o.port) copts.flows.server_ports = {static_cast<std::uint16_t>(o.port)};
+        net::CaptureDecoder capture(flows, copts);
+        const auto stats = capture.run(file.get(), data);
+        if (stats.stopped_by_problem)
+          fail(fmt::format("{}: the capture is damaged after packet {}; flows before the damage were judged", name,
+                           stats.packets));
         continue;
+      }
       case source::InputKind::hex: {
         // A dump longer than the limit is cut at its last separator, so no digit pair is split.
         if (data.size() == read_limit) {

@@ -1,7 +1,12 @@
 // Per-flow decoding state and the records the network layer's events turn into.
 #include "vt106/decode/flow_decoder.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "vt106/detect/detect.hpp"
+#include "vt106/util/text.hpp"
 
 namespace vt106::decode {
 
@@ -43,6 +48,9 @@ struct FlowDecoder::FlowState {
   std::uint64_t id = 0;
   net::Transport transport = net::Transport::tcp;
   bool open = false;
+  enum class Mode : std::uint8_t { undecided, gotop, foreign } mode = Mode::undecided;
+  std::string pending_client, pending_server;  // held while undecided (bounded)
+  std::string_view protocol = "gotop";
   StreamDecoder& decoder(net::Side from) { return from == net::Side::client ? up : down; }
 };
 
@@ -83,17 +91,113 @@ output::RecordContext FlowDecoder::context(FlowState& s, net::Side from, std::in
 
 void FlowDecoder::on_flow_open(const net::FlowInfo& flow) { state(flow); }
 
+namespace {
+constexpr std::size_t server_bytes_held = 4096;
+
+// Bytes that begin like GOTOP: a frame, a command, a bare body, or a '#'-frame after some text
+// (a capture that starts mid-frame).
+bool starts_like_gotop(std::string_view b) {
+  const std::string_view t = util::trim(b);
+  if (t.empty()) return false;
+  const bool digit_next = t.size() > 1 && util::is_digit(t[1]);
+  if (util::is_digit(t.front()) || ((t.front() == '#' || t.front() == ':') && digit_next) || t.starts_with("RESET!"))
+    return true;
+  if ((t.front() == '#' || t.front() == ':') && t.size() == 1) return false;  // one byte: wait for the next
+  for (std::size_t at = t.find('#'); at != std::string_view::npos; at = t.find('#', at + 1)) {
+    std::size_t n = 0;
+    while (at + 1 + n < t.size() && util::is_digit(t[at + 1 + n])) ++n;
+    if (n >= 15 && at + 1 + n < t.size() && t[at + 1 + n] == ',') return true;
+  }
+  return false;
+}
+}  // namespace
+
+void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t ts_ns, bool final) {
+  using Mode = FlowState::Mode;
+  if (!options_.detect_foreign || starts_like_gotop(s.pending_client)) {
+    s.mode = Mode::gotop;
+    return;
+  }
+  if (util::trim(s.pending_client).empty()) {
+    if (final || s.pending_server.size() >= server_bytes_held) s.mode = Mode::gotop;
+    return;
+  }
+  detect::Hints hints;
+  hints.transport = flow.transport == net::Transport::udp ? detect::Transport::udp : detect::Transport::tcp;
+  hints.server_port = flow.server.port;
+  const auto* c = reinterpret_cast<const std::byte*>(s.pending_client.data());
+  const auto* v = reinterpret_cast<const std::byte*>(s.pending_server.data());
+  const detect::Verdict verdict =
+      detect::detect({c, s.pending_client.size()}, {v, s.pending_server.size()}, hints);
+  if (verdict.status == detect::Status::match && verdict.protocol != "gotop" && verdict.confidence >= detect::confident) {
+    s.mode = Mode::foreign;
+    s.protocol = verdict.protocol;
+    auto ctx = context(s, net::Side::client, ts_ns);
+    ++s.counting.errors;
+    sink_.foreign(ctx, verdict);
+    s.pending_client.clear();
+    s.pending_server.clear();
+    return;
+  }
+  const bool more_would_help = verdict.status == detect::Status::need_more && s.pending_client.size() < detect::max_inspect;
+  if (!final && more_would_help) return;
+  s.mode = Mode::gotop;  // not confidently anything else: decode it, and report what does not fit
+}
+
+void FlowDecoder::release_pending(FlowState& s, std::int64_t ts_ns) {
+  // Held bytes go to the decoders in the order the sides are usually heard: device first.
+  if (!s.pending_client.empty()) {
+    auto ctx = context(s, net::Side::client, ts_ns);
+    s.up.feed(s.pending_client, ctx);
+    s.pending_client.clear();
+  }
+  if (!s.pending_server.empty()) {
+    auto ctx = context(s, net::Side::server, ts_ns);
+    s.down.feed(s.pending_server, ctx);
+    s.pending_server.clear();
+  }
+}
+
 void FlowDecoder::on_stream_data(const net::FlowInfo& flow, net::Side from, std::string_view bytes,
                                  std::int64_t ts_ns) {
   FlowState& s = state(flow);
+  using Mode = FlowState::Mode;
+  if (s.mode == Mode::undecided) {
+    std::string& held = from == net::Side::client ? s.pending_client : s.pending_server;
+    const std::size_t cap = from == net::Side::client ? detect::max_inspect : server_bytes_held;
+    const std::size_t take = std::min(bytes.size(), cap - std::min(cap, held.size()));
+    held.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    decide(s, flow, ts_ns, held.size() >= cap);
+    if (s.mode == Mode::undecided) return;
+    if (s.mode == Mode::gotop) release_pending(s, ts_ns);
+  }
+  if (s.mode == Mode::foreign || bytes.empty()) return;
   auto ctx = context(s, from, ts_ns);
   s.decoder(from).feed(bytes, ctx);
 }
 
 void FlowDecoder::on_datagram(const net::FlowInfo& flow, net::Side from, std::string_view bytes,
                               std::int64_t ts_ns) {
-  // A datagram is a whole unit: frames never continue into the next one.
+  // A datagram is a whole unit: frames never continue into the next one, and the first one
+  // from the device decides the flow.
   FlowState& s = state(flow);
+  using Mode = FlowState::Mode;
+  if (s.mode == Mode::undecided && from == net::Side::client) {
+    s.pending_client.assign(bytes.substr(0, detect::max_inspect));
+    decide(s, flow, ts_ns, true);
+    s.pending_client.clear();
+    if (s.mode == Mode::gotop && !s.pending_server.empty()) {
+      auto ctx = context(s, net::Side::server, ts_ns);
+      s.down.feed(s.pending_server, ctx);
+      s.down.finish(ctx);
+      s.pending_server.clear();
+    }
+  } else if (s.mode == Mode::undecided) {
+    s.pending_server.append(bytes.substr(0, server_bytes_held - std::min(server_bytes_held, s.pending_server.size())));
+    return;
+  }
+  if (s.mode == Mode::foreign) return;
   auto ctx = context(s, from, ts_ns);
   s.decoder(from).feed(bytes, ctx);
   s.decoder(from).finish(ctx);
@@ -101,6 +205,11 @@ void FlowDecoder::on_datagram(const net::FlowInfo& flow, net::Side from, std::st
 
 void FlowDecoder::on_gap(const net::FlowInfo& flow, net::Side from, std::uint64_t missing, std::int64_t ts_ns) {
   FlowState& s = state(flow);
+  if (s.mode == FlowState::Mode::undecided) {
+    decide(s, flow, ts_ns, true);
+    if (s.mode == FlowState::Mode::gotop) release_pending(s, ts_ns);
+  }
+  if (s.mode == FlowState::Mode::foreign) return;
   auto ctx = context(s, from, ts_ns);
   const std::uint64_t at = s.decoder(from).offset();
   output::ErrorRecord e;
@@ -119,6 +228,10 @@ void FlowDecoder::on_gap(const net::FlowInfo& flow, net::Side from, std::uint64_
 
 void FlowDecoder::on_flow_close(const net::FlowInfo& flow, net::CloseReason reason, std::int64_t ts_ns) {
   FlowState& s = state(flow);
+  if (s.mode == FlowState::Mode::undecided) {
+    decide(s, flow, ts_ns, true);
+    if (s.mode == FlowState::Mode::gotop) release_pending(s, ts_ns);
+  }
   auto up_ctx = context(s, net::Side::client, ts_ns);
   s.up.finish(up_ctx);
   auto down_ctx = context(s, net::Side::server, ts_ns);
@@ -146,6 +259,7 @@ void FlowDecoder::on_flow_close(const net::FlowInfo& flow, net::CloseReason reas
     f.messages = s.counting.messages;
     f.errors = s.counting.errors;
     f.imeis = s.counting.imeis;
+    f.protocol = s.protocol;
     sink_.flow(f);
   }
   s.open = false;

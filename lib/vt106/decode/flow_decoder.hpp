@@ -16,6 +16,9 @@ namespace vt106::decode {
 struct FlowDecoderOptions {
   std::size_t max_frame = gotop::default_max_frame;
   bool flow_summaries = false;  // one `flow` record per flow when it ends (--flows)
+  // A flow whose first bytes are confidently another protocol gives one `foreign` record and
+  // its bytes are not decoded; flows that start like GOTOP are decided on their first byte.
+  bool detect_foreign = true;
 };
 
 class FlowDecoder final : public net::FlowObserver {
@@ -39,6 +42,9 @@ class FlowDecoder final : public net::FlowObserver {
  private:
   struct FlowState;
   FlowState& state(const net::FlowInfo& flow);
+  // Decides GOTOP or foreign from the bytes held so far; `final`: no more bytes will come to help.
+  void decide(FlowState& s, const net::FlowInfo& flow, std::int64_t ts_ns, bool final);
+  void release_pending(FlowState& s, std::int64_t ts_ns);
   output::RecordContext context(FlowState& s, net::Side from, std::int64_t ts_ns) const;
 
   gotop::Parser& parser_;

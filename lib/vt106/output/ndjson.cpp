@@ -1,6 +1,7 @@
 // The NDJSON record format: field names and order are a public interface (man vt106-decode).
 #include "vt106/output/json.hpp"
 #include "vt106/output/record.hpp"
+#include "vt106/output/verdict_json.hpp"
 #include "vt106/util/time.hpp"
 
 namespace vt106::output {
@@ -166,8 +167,22 @@ void append_flow_json(std::string& out, const FlowSummary& f) {
   w.key("errors").number(f.errors);
   w.key("gaps").number(f.gaps);
   w.key("bytes_missing").number(f.bytes_missing);
+  opt_string(w, "protocol", f.protocol);
   opt_string(w, "imeis", f.imeis);
   opt_string(w, "close", f.close_reason);
+  w.end_object();
+}
+
+}  // namespace vt106::output
+
+namespace vt106::output {
+
+void append_foreign_json(std::string& out, const RecordContext& ctx, const detect::Verdict& v) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("kind").raw_value("\"foreign\"");
+  write_context(w, ctx);
+  write_verdict_fields(w, v);
   w.end_object();
 }
 

@@ -67,6 +67,16 @@ void NdjsonSink::flow(const FlowSummary& f) {
   emit();
 }
 
+void NdjsonSink::foreign(const RecordContext& ctx, const detect::Verdict& v) {
+  ++counters_.errors;
+  if (!filter_.imeis.empty()) return;  // a foreign flow carries no GOTOP identifier
+  if (!filter_.events.empty() && !filter_.events.count("foreign") && !filter_.events.count("error")) return;
+  const std::size_t start = buf_.size();
+  append_foreign_json(buf_, ctx, v);
+  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
+  emit();
+}
+
 void NdjsonSink::emit() {
   buf_.push_back('\n');
   ++counters_.written;

@@ -34,6 +34,7 @@ class NdjsonSink final : public RecordSink {
   void message(const RecordContext& ctx, const gotop::Message& msg) override;
   void error(const RecordContext& ctx, const ErrorRecord& err) override;
   void flow(const FlowSummary& f) override;
+  void foreign(const RecordContext& ctx, const detect::Verdict& v) override;
   void flush();
   // Writes at most `n` message records (capture -c); done() tells when they are out.
   void limit_messages(std::uint64_t n) { max_messages_ = n; }

@@ -9,6 +9,10 @@
 
 #include "vt106/gotop/message.hpp"
 
+namespace vt106::detect {
+struct Verdict;
+}
+
 namespace vt106::output {
 
 // Where a record came from. Capture fields stay empty for text, hex and SMS input.
@@ -46,6 +50,7 @@ struct FlowSummary {
   std::uint64_t packets_up = 0, packets_down = 0, bytes_up = 0, bytes_down = 0;
   std::uint64_t messages = 0, errors = 0, gaps = 0, bytes_missing = 0;
   std::string imeis;             // identifiers seen, comma-separated
+  std::string_view protocol;     // "gotop", or what a foreign flow speaks
 };
 
 class RecordSink {
@@ -54,6 +59,8 @@ class RecordSink {
   virtual void message(const RecordContext& ctx, const gotop::Message& msg) = 0;
   virtual void error(const RecordContext& ctx, const ErrorRecord& err) = 0;
   virtual void flow(const FlowSummary&) {}
+  // A flow that speaks another protocol: one record instead of a stream of errors.
+  virtual void foreign(const RecordContext&, const detect::Verdict&) {}
 };
 
 // RecordContext::endpoints_json for one flow direction.
@@ -64,5 +71,6 @@ std::string endpoints_json(std::string_view transport, std::string_view src, std
 void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& msg);
 void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRecord& err);
 void append_flow_json(std::string& out, const FlowSummary& flow);
+void append_foreign_json(std::string& out, const RecordContext& ctx, const detect::Verdict& verdict);
 
 }  // namespace vt106::output

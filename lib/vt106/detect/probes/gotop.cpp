@@ -1,5 +1,7 @@
 // GOTOP text protocol (VT-106, TL201/206, VT108, GPS101, TL402/403): "#IMEI,TYPE,…#", as framed
 // by Traccar's GotopProtocolDecoder and location.io's GOTOP parser; no login, no checksum.
+#include <algorithm>
+
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
@@ -40,7 +42,24 @@ class GotopProbe final : public Probe {
     }
     c.one([](int ch) { return ch == ',' || ch == '#'; });
     if (c.bad()) {
-      cand.at_most(0.1, "'#' and 15 digits, but no GOTOP type (CMD-x, ALM-x, ERROR!) after the comma");
+      // OEM units put fields before the type ("Sorry Not Support,,CMD-T", a VIN and an engine
+      // summary): accept a type within the frame's first fields.
+      const std::size_t close = b.find('#', type_at, max_frame + 1);
+      const std::string_view head = b.text(type_at, (close == Bytes::npos ? std::min(b.size(), max_frame) : close) - type_at);
+      std::size_t at = std::string_view::npos;
+      for (std::string_view t : {",CMD-", ",ALM-", ",ERROR!", ", ERROR!"}) at = std::min(at, head.find(t));
+      if (at == std::string_view::npos || std::count(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(at), ',') > 2) {
+        cand.at_most(0.1, "'#' and 15 digits, but no GOTOP type (CMD-x, ALM-x, ERROR!) after the comma");
+        return;
+      }
+      cand.at_least(level::signature, "'#', 15-digit IMEI, {} OEM field(s), then GOTOP type at byte {}",
+                    std::count(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(at), ',') + 1,
+                    type_at + at + 1);
+      identify(cand, device_id_from_text(b.text(1, 15)), "IMEI");
+      if (close != Bytes::npos && b.first(close + 1).printable_at(0) >= close + 1)
+        cand.at_least(level::structure, "frame closed by '#' after {} bytes", close + 1).uses(close + 1);
+      else if (close == Bytes::npos)
+        cand.wants(0);
       return;
     }
     if (c.ended()) {

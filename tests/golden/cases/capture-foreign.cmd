@@ -1,0 +1,3 @@
+decode
+--flows
+captures/foreign.pcap

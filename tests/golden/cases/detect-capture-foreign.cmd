@@ -1,0 +1,2 @@
+detect
+captures/foreign.pcap
