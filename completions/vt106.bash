@@ -5,7 +5,7 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture replay --help --version" -- "$cur"))
     return
   fi
   case $sub in
@@ -30,6 +30,19 @@ _vt106() {
         -f|--filter|--port|-c|--count|--duration|--snaplen|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
       COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+      ;;
+    replay)
+      case $prev in
+        --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
+        --input-format) COMPREPLY=($(compgen -W "auto capture text" -- "$cur")); return ;;
+        --imei-map) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --to|--speed|--rate|--loop|--duration|--shard|--imei-prefix|--max-retries|--connect-timeout|--linger|--max-connections|--max-frame|-f|--filter|--server-port) return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--to --transport --speed --rate --top-speed --loop --duration --shard --imei-map --imei-prefix --restamp --reconnect --max-retries --connect-timeout --linger --max-connections --max-frame --input-format -f --filter --server-port -v --verbose -q --quiet --pretty --help" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
       ;;
   esac
 }

@@ -93,6 +93,7 @@ Schedule::Schedule(const Recording& recording, ScheduleOptions options)
     const auto& c = recording_.connections[i];
     if (options_.shard.count > 1 && shard_of(device_key(c), options_.shard.count) != options_.shard.index) continue;
     selected_.push_back(i);
+    if (options_.transport.value_or(c.transport) == net::Transport::udp) ++udp_;
     for (const auto& f : c.frames) {
       const std::string_view imei = frame_imei(f.bytes);
       if (!imei.empty() && device_index_.find(imei) == device_index_.end())

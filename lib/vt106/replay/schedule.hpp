@@ -78,6 +78,7 @@ class Schedule {
   // input without --rate: then every message is due at once and lateness means nothing.
   bool timed() const { return timed_; }
   std::size_t connections_per_pass() const { return selected_.size(); }
+  std::size_t udp_connections_per_pass() const { return udp_; }
   std::size_t devices_per_pass() const { return device_index_.size(); }
   std::uint64_t messages_per_pass() const { return messages_; }
   std::uint64_t bytes_per_pass() const { return bytes_; }
@@ -105,6 +106,7 @@ class Schedule {
   std::map<std::string, std::uint64_t, std::less<>> device_index_;  // IMEI → order of first appearance
   std::vector<std::vector<std::uint64_t>> rank_;       // Pace::rate: per selected connection and frame
   std::uint64_t messages_ = 0, bytes_ = 0;
+  std::size_t udp_ = 0;
   std::int64_t t0_ns_ = 0;
   std::int64_t period_ns_ = 0;  // in capture time for Pace::capture, before the speed factor
 };
