@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "open_files.hpp"
 #include "record_options.hpp"
 #include "vt106/output/ndjson_sink.hpp"
 #include "vt106/output/tee_sink.hpp"
@@ -127,17 +128,19 @@ int run_listen(const ListenOptions& o) {
     }
   }
 
-  output::NdjsonSink out(stdout, o.records.filter(), o.records.pretty, /*flush_each=*/true);
+  // Records are flushed after every turn of the loop: as they arrive, without a write per record.
+  output::NdjsonSink out(stdout, o.records.filter(), o.records.pretty);
   if (o.count > 0) out.limit_messages(o.count);
   std::unique_ptr<output::NdjsonSink> file_sink;
   std::unique_ptr<output::TeeSink> tee;
   output::RecordSink* sink = &out;
   if (saved) {
-    file_sink = std::make_unique<output::NdjsonSink>(saved.get(), output::RecordFilter{}, false, /*flush_each=*/true);
+    file_sink = std::make_unique<output::NdjsonSink>(saved.get(), output::RecordFilter{}, false);
     tee = std::make_unique<output::TeeSink>(out, *file_sink);
     sink = tee.get();
   }
   gotop::Parser parser(*popts);
+  raise_open_file_limit(o.max_connections);
   std::unique_ptr<replay::Listener> listener;
   try {
     listener = std::make_unique<replay::Listener>(lopts, parser, *sink);
@@ -172,6 +175,8 @@ int run_listen(const ListenOptions& o) {
       timeout = duration_ns - elapsed;
     }
     listener->poll(timeout);
+    out.flush();
+    if (file_sink) file_sink->flush();
   }
   active_listener = nullptr;
   listener->finish();
@@ -181,13 +186,14 @@ int run_listen(const ListenOptions& o) {
   if (!o.quiet)
     std::fprintf(stderr,
                  "vt106 listen: %llu tcp connections, %llu udp peers, %llu messages from %zu devices, %llu errors "
-                 "(%llu foreign, %llu idle, %llu over the limit), %llu commands sent, %llu not sent%s%s\n",
+                 "(%llu foreign, %llu idle, %llu over the limit), %llu commands sent, %llu not sent, "
+                 "%llu datagrams dropped by the kernel%s%s\n",
                  static_cast<unsigned long long>(s.tcp_connections), static_cast<unsigned long long>(s.udp_peers),
                  static_cast<unsigned long long>(s.messages), s.devices.size(),
                  static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.foreign),
                  static_cast<unsigned long long>(s.idle_closed), static_cast<unsigned long long>(s.over_limit),
                  static_cast<unsigned long long>(s.commands_sent), static_cast<unsigned long long>(s.commands_not_sent),
-                 o.write_path.empty() ? "" : "; saved to ", o.write_path.c_str());
+                 static_cast<unsigned long long>(s.udp_dropped), o.write_path.empty() ? "" : "; saved to ", o.write_path.c_str());
   return exit_ok;
 }
 

@@ -1,7 +1,5 @@
 // vt106 replay: send the uplink messages of a capture (or a file of frames) to a platform over
 // real connections, one per device, with the capture's timing or a chosen pace.
-#include <sys/resource.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "open_files.hpp"
 #include "record_options.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/output/ndjson_sink.hpp"
@@ -124,15 +123,6 @@ std::string pace_text(const ReplayOptions& o, const replay::Schedule& s) {
   if (o.rate > 0) return fmt::format("at {} messages/s", o.rate);
   if (!s.timed()) return "back to back (the input has no times)";
   return o.speed == 1.0 ? "with the capture's timing" : fmt::format("with the capture's timing at speed {}", o.speed);
-}
-
-void raise_file_limit(std::size_t wanted) {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
-  const rlim_t need = static_cast<rlim_t>(wanted) + 64;
-  if (lim.rlim_cur >= need) return;
-  lim.rlim_cur = std::min(need, lim.rlim_max);
-  ::setrlimit(RLIMIT_NOFILE, &lim);
 }
 
 int run_replay(const ReplayOptions& o) {
@@ -284,7 +274,7 @@ int run_replay(const ReplayOptions& o) {
   if (!o.quiet)
     std::fprintf(stderr, "vt106 replay: sending to %s (%s) %s%s; Ctrl-C stops\n", o.to.c_str(), address.c_str(),
                  pace_text(o, schedule).c_str(), o.restamp ? ", fix times moved to the send time" : "");
-  raise_file_limit(o.max_connections);
+  raise_open_file_limit(o.max_connections);
 
   gotop::Parser parser;
   SentWriter sent_writer(sink);

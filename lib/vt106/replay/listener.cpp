@@ -121,6 +121,7 @@ struct Listener::Impl {
   std::function<void()> on_watched;
   int watched_fd = -1;
   bool limit_reported = false;  // UDP peers over the limit: one record until under it again
+  bool accepting = true;        // false while out of file descriptors
   std::int64_t next_sweep = 0;
   std::int64_t sweep_every_ns = 1'000'000'000;
   ListenStats stats;
@@ -171,6 +172,11 @@ struct Listener::Impl {
     if (dual_stack) ::setsockopt(udp.fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     // The address each datagram was sent to, for the records' dst.
     ::setsockopt(udp.fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    // Bursts of datagrams (a replay at top speed) need room; root may exceed net.core.rmem_max.
+    const int receive_buffer = 8 << 20;
+    if (::setsockopt(udp.fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) != 0)
+      ::setsockopt(udp.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    ::setsockopt(udp.fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);  // the kernel counts what it dropped
     if (address.family() == AF_INET6) ::setsockopt(udp.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
     if (::bind(udp.fd, udp_address.get(), udp_address.length) != 0)
       fail_setup(errno, fmt::format("cannot listen on {} (udp)", udp_address.to_string()));
@@ -242,6 +248,10 @@ struct Listener::Impl {
     if (c.tcp) {
       loop.remove(c.fd);
       ::close(c.fd);
+      if (!accepting) {
+        accepting = true;
+        loop.modify(tcp_listener.fd, key_tcp_listener, true, false);
+      }
     } else {
       udp_peers.erase(c.peer);
       limit_reported = false;  // room again: the next peer refused is reported
@@ -264,6 +274,21 @@ struct Listener::Impl {
       SocketAddress peer;
       peer.length = sizeof peer.storage;
       const int fd = ::accept4(tcp_listener.fd, peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        // Out of descriptors: stop accepting (the pending connection would wake us forever)
+        // until a connection closes.
+        output::RecordContext ctx;
+        ctx.input = "listen";
+        ctx.ts_ns = unix_ns();
+        ctx.transport = "tcp";
+        report(ctx, listen_code::connection_limit,
+               fmt::format("listen: no file descriptor left for a new connection ({} open): accepting paused until "
+                           "one closes", connections.size()));
+        ++stats.over_limit;
+        accepting = false;
+        loop.modify(tcp_listener.fd, key_tcp_listener, false, false);
+        return;
+      }
       if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
       const std::string local = local_address(fd).to_string();
       const std::string peer_text = peer.to_string();
@@ -357,15 +382,16 @@ struct Listener::Impl {
     return true;
   }
 
-  // Writes queued commands; false when the connection was closed.
-  bool flush_out(Connection& c) {
+  // Writes queued commands. A connection that fails here is closed by its read side, which
+  // sees the same error or the end of the stream: callers may go on using `c`.
+  void flush_out(Connection& c) {
     while (c.out_at < c.out.size()) {
       const ssize_t n = ::send(c.fd, c.out.data() + c.out_at, c.out.size() - c.out_at, MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        close_connection(c);  // the device went away; what it sent was decoded
-        return false;
+        c.out_at = c.out.size();  // the device went away: nothing more can reach it
+        break;
       }
       c.out_at += static_cast<std::size_t>(n);
     }
@@ -378,7 +404,6 @@ struct Listener::Impl {
       c.want_write = want;
       loop.modify(c.fd, c.flow + first_connection_key, true, want);
     }
-    return true;
   }
 
   void read_tcp(Connection& c) {
@@ -434,22 +459,23 @@ struct Listener::Impl {
     }
   }
 
-  std::string datagram_destination(msghdr& msg) const {
+  // The address the datagram was sent to; also notes the kernel's drop count.
+  std::string datagram_destination(msghdr& msg) {
     SocketAddress dst = udp_bound;
     for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
-      if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+        std::uint32_t dropped = 0;  // since the socket was opened
+        std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
+        stats.udp_dropped = std::max<std::uint64_t>(stats.udp_dropped, dropped);
+      } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
         in_pktinfo info{};
         std::memcpy(&info, CMSG_DATA(cm), sizeof info);
-        net::Endpoint e{net::IpAddress{}, udp_bound.endpoint().port};
-        std::memcpy(e.address.bytes.data(), &info.ipi_addr, 4);
-        return e.to_string();
-      }
-      if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+        dst = *literal_address("0.0.0.0", udp_bound.endpoint().port);
+        std::memcpy(&reinterpret_cast<sockaddr_in*>(&dst.storage)->sin_addr, &info.ipi_addr, 4);
+      } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
         in6_pktinfo info{};
         std::memcpy(&info, CMSG_DATA(cm), sizeof info);
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&dst.storage);
-        in6->sin6_addr = info.ipi6_addr;
-        return dst.to_string();
+        reinterpret_cast<sockaddr_in6*>(&dst.storage)->sin6_addr = info.ipi6_addr;
       }
     }
     return dst.to_string();
@@ -487,7 +513,7 @@ struct Listener::Impl {
         if (on_watched) on_watched();
       } else if (auto it = connections.find(ev.key - first_connection_key); it != connections.end()) {
         Connection& c = *it->second;
-        if (ev.writable && !flush_out(c)) continue;
+        if (ev.writable) flush_out(c);
         if (ev.readable) read_tcp(c);
       }
     }

@@ -58,6 +58,7 @@ struct ListenStats {
   std::uint64_t foreign = 0;          // connections or peers that did not speak GOTOP
   std::uint64_t idle_closed = 0;
   std::uint64_t over_limit = 0;       // connections refused and datagrams dropped at --max-connections
+  std::uint64_t udp_dropped = 0;      // datagrams the kernel dropped because the socket's buffer was full
   std::uint64_t commands_sent = 0;
   std::uint64_t commands_not_sent = 0;
   std::set<std::string, std::less<>> devices;

@@ -296,6 +296,7 @@ struct Replayer::Engine {
     ++stats.messages;
     stats.bytes += m.bytes.size();
     if (stats.timed) stats.lateness.add(done - (start + m.due_ns));
+    stats.last_sent_ns = done - start;
     if (sent) {
       SentMessage msg;
       msg.stream = &s.plan;

@@ -79,6 +79,7 @@ struct ReplayStats {
   LatenessHistogram lateness;
   bool timed = false;
   std::int64_t elapsed_ns = 0;
+  std::int64_t last_sent_ns = 0;  // after the start, when the last message left
   std::string_view stopped = "done";  // "done", "duration", "signal"
 
   std::uint64_t error_count() const;

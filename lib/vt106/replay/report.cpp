@@ -80,8 +80,9 @@ void append_summary_json(std::string& out, const SummaryHeader& h, const ReplayS
   }
   const double seconds = static_cast<double>(s.elapsed_ns) / 1e9;
   w.key("elapsed_s").number(std::round(seconds * 1000) / 1000);
-  if (seconds > 0 && s.messages > 0)
-    w.key("messages_per_s").number(static_cast<std::uint64_t>(std::llround(static_cast<double>(s.messages) / seconds)));
+  const double sending = static_cast<double>(s.last_sent_ns) / 1e9;  // from the start to the last message out
+  if (sending > 0 && s.messages > 0)
+    w.key("messages_per_s").number(static_cast<std::uint64_t>(std::llround(static_cast<double>(s.messages) / sending)));
   w.key("stopped").string(s.stopped);
   w.end_object();
 }
