@@ -155,7 +155,6 @@ int run_listen(const ListenOptions& o) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   CommandLines lines(*listener);
   const bool reading_commands = stdin_usable() && listener->watch(STDIN_FILENO, [&] { lines.on_readable(); });

@@ -285,7 +285,6 @@ int run_replay(const ReplayOptions& o) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
   stats = replayer.run();
   active_replayer = nullptr;
 
