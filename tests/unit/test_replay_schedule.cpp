@@ -108,10 +108,14 @@ TEST_SUITE("replay.schedule") {
     const auto pass = sched.pass(0, 0);
     CHECK(dues(pass[0]) == std::vector<std::int64_t>{0, s / 5, 2 * s / 5});
     CHECK(dues(pass[1]) == std::vector<std::int64_t>{s / 10, 3 * s / 10});
-    CHECK(pass[1].open_ns == s / 10);
+    CHECK(pass[1].open_ns == 0);  // connections open up to a second before their first message
     CHECK(pass[0].close_ns == 2 * s / 5);
     const auto second = sched.pass(1, 0);  // the next pass carries on at the same rate
     CHECK(dues(second[0]) == std::vector<std::int64_t>{s / 2, 7 * s / 10, 9 * s / 10});
+    o.rate = 0.5;  // 2 s apart: B's first message (rank 1) is due at 2 s, its connection opens at 1 s
+    const auto slow = Schedule(rec, o).pass(0, 0);
+    CHECK(slow[1].open_ns == 1 * s);
+    CHECK(slow[1].messages[0].due_ns == 2 * s);
   }
 
   TEST_CASE("--top-speed and text input: everything due at once, untimed") {

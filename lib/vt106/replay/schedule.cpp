@@ -15,6 +15,8 @@ constexpr std::int64_t ns_per_s = 1'000'000'000;
 // Pause between two passes over a capture, in capture time: the last message of a pass and
 // the first of the next are never sent as one burst.
 constexpr std::int64_t pass_pause_ns = ns_per_s;
+// With --rate, how long before its first message a connection opens.
+constexpr std::int64_t rate_connect_lead_ns = ns_per_s;
 
 std::string_view device_key(const RecordedConnection& c) { return c.imei.empty() ? c.client : c.imei; }
 
@@ -188,7 +190,9 @@ std::vector<ScheduledStream> Schedule::pass(std::uint64_t pass, std::int64_t sta
       st.open_ns = due(c.open_ts_ns, pass);
       st.close_ns = due(c.close_ts_ns, pass);
     } else if (!st.messages.empty()) {
-      st.open_ns = st.messages.front().due_ns;
+      // At a fixed rate the connection opens ahead of its first message, as a device's does
+      // before it reports, so that connecting is not counted as lateness.
+      st.open_ns = std::max<std::int64_t>(0, st.messages.front().due_ns - (options_.pace == Pace::rate ? rate_connect_lead_ns : 0));
       st.close_ns = st.messages.back().due_ns;
     }
     if (options_.restamp) {
