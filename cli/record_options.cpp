@@ -1,4 +1,4 @@
-// The record and flow options of decode and capture.
+// The record and flow options of decode and capture, and the record options listen shares.
 #include "record_options.hpp"
 
 #include <cctype>
@@ -14,17 +14,7 @@ void RecordOptions::add_to(CLI::App& cmd, const std::string& prefix) {
     if (prefix.empty() && !text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
     return prefix + text;
   };
-  cmd.add_option("--device-tz", device_tz,
-                 "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
-                 "fix times are converted to UTC")
-      ->type_name("+HH[:MM]");
-  cmd.add_option("--max-frame", max_frame, "Longest frame body in bytes; longer ones become frame_too_long errors")
-      ->check(CLI::Range(16, 1 << 20))
-      ->capture_default_str();
-  cmd.add_option("--imei", imeis, "Only records of this device (repeatable)");
-  cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records)");
-  cmd.add_flag("--no-errors", no_errors, "Leave error records out of the output");
-  cmd.add_flag("--pretty", pretty, "Indent each record (no longer one line per record)");
+  add_record_options_to(cmd);
   cmd.add_flag("--flows", flows, p("a summary record per flow when it ends"));
   cmd.add_option("--server-port", server_ports,
                  p("platform ports; without a handshake the other side is the device (default 8888 5050)"))
@@ -43,7 +33,22 @@ void RecordOptions::add_to(CLI::App& cmd, const std::string& prefix) {
   cmd.add_option("--idle-timeout", idle_timeout_s, p("seconds without a packet that end a flow"))
       ->check(CLI::Range(1.0, 1e7))
       ->capture_default_str();
-  one_value_each(cmd, {"--imei", "--event", "--server-port"});
+  one_value_each(cmd, {"--server-port"});
+}
+
+void RecordOptions::add_record_options_to(CLI::App& cmd) {
+  cmd.add_option("--device-tz", device_tz,
+                 "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
+                 "fix times are converted to UTC")
+      ->type_name("+HH[:MM]");
+  cmd.add_option("--max-frame", max_frame, "Longest frame body in bytes; longer ones become frame_too_long errors")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+  cmd.add_option("--imei", imeis, "Only records of this device (repeatable)");
+  cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records)");
+  cmd.add_flag("--no-errors", no_errors, "Leave error records out of the output");
+  cmd.add_flag("--pretty", pretty, "Indent each record (no longer one line per record)");
+  one_value_each(cmd, {"--imei", "--event"});
 }
 
 std::optional<gotop::ParseOptions> RecordOptions::parse_options(const char* command) const {

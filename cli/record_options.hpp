@@ -29,6 +29,9 @@ struct RecordOptions {
 
   // Declares the options; `what` prefixes the help of the flow options ("Capture files: ").
   void add_to(CLI::App& cmd, const std::string& flow_help_prefix);
+  // Only the record options (--device-tz, --max-frame, --imei, --event, --no-errors, --pretty),
+  // for subcommands that have no captured flows to track (listen).
+  void add_record_options_to(CLI::App& cmd);
   // nullopt (after a message on stderr naming `command`) when a value is unusable.
   std::optional<gotop::ParseOptions> parse_options(const char* command) const;
   output::RecordFilter filter() const;

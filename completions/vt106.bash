@@ -5,7 +5,7 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft detect doctor --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen --help --version" -- "$cur"))
     return
   fi
   case $sub in
@@ -56,6 +56,27 @@ _vt106() {
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
+      ;;
+    replay)
+      case $prev in
+        --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
+        --input-format) COMPREPLY=($(compgen -W "auto capture text" -- "$cur")); return ;;
+        --imei-map) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --to|--speed|--rate|--loop|--duration|--shard|--imei-prefix|--max-retries|--connect-timeout|--linger|--max-connections|--max-frame|-f|--filter|--server-port) return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--to --transport --speed --rate --top-speed --loop --duration --shard --imei-map --imei-prefix --restamp --reconnect --max-retries --connect-timeout --linger --max-connections --max-frame --input-format -f --filter --server-port -v --verbose -q --quiet --pretty --help" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      ;;
+    listen)
+      case $prev in
+        -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
+        -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
+      esac
+      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --help" -- "$cur"))
       ;;
   esac
 }

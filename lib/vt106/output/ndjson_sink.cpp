@@ -77,6 +77,13 @@ void NdjsonSink::foreign(const RecordContext& ctx, const detect::Verdict& v) {
   emit();
 }
 
+void NdjsonSink::write_json(std::string_view object) {
+  const std::size_t start = buf_.size();
+  buf_.append(object);
+  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
+  emit();
+}
+
 void NdjsonSink::emit() {
   buf_.push_back('\n');
   ++counters_.written;

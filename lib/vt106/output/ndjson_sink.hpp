@@ -35,6 +35,9 @@ class NdjsonSink final : public RecordSink {
   void error(const RecordContext& ctx, const ErrorRecord& err) override;
   void flow(const FlowSummary& f) override;
   void foreign(const RecordContext& ctx, const detect::Verdict& v) override;
+  // A record built elsewhere (one JSON object, no newline), written in turn with the others;
+  // the record filters do not apply to it.
+  void write_json(std::string_view object);
   void flush();
   // Writes at most `n` message records (capture -c); done() tells when they are out.
   void limit_messages(std::uint64_t n) { max_messages_ = n; }

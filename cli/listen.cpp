@@ -1,0 +1,240 @@
+// vt106 listen: a stand-in platform on one port (TCP and UDP) that decodes what devices send,
+// one NDJSON record per message as it arrives, and sends them commands.
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "open_files.hpp"
+#include "record_options.hpp"
+#include "vt106/output/ndjson_sink.hpp"
+#include "vt106/output/tee_sink.hpp"
+#include "vt106/replay/listener.hpp"
+#include "vt106/util/text.hpp"
+
+namespace vt106::cli {
+
+namespace {
+
+struct ListenOptions {
+  std::uint16_t port = 8888;
+  std::string bind = "::";
+  std::size_t max_connections = 1024;
+  std::size_t max_buffer = 256 * 1024;
+  double idle_timeout_s = 300;
+  std::vector<std::string> commands;
+  std::string write_path;
+  std::uint64_t count = 0;
+  double duration_s = 0;
+  bool quiet = false;
+  RecordOptions records;
+};
+
+volatile std::sig_atomic_t listen_stop_requested = 0;
+replay::Listener* active_listener = nullptr;
+
+extern "C" void on_listen_stop_signal(int) {
+  listen_stop_requested = 1;
+  if (active_listener) active_listener->wake();
+}
+
+// Standard input is read only when it is not a terminal this process would be stopped for
+// reading (a background job); lines are "IMEI FRAME".
+bool stdin_usable() { return !::isatty(STDIN_FILENO) || ::tcgetpgrp(STDIN_FILENO) == ::getpgrp(); }
+
+class CommandLines {
+ public:
+  explicit CommandLines(replay::Listener& listener) : listener_(listener) {}
+
+  void on_readable() {
+    char buf[4096];
+    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0) {  // end of input: no more commands, listening goes on
+      if (!pending_.empty()) line(pending_);
+      pending_.clear();
+      listener_.unwatch();
+      return;
+    }
+    pending_.append(buf, static_cast<std::size_t>(n));
+    for (auto nl = pending_.find('\n'); nl != std::string::npos; nl = pending_.find('\n')) {
+      line(pending_.substr(0, nl));
+      pending_.erase(0, nl + 1);
+    }
+    if (pending_.size() > 65536) {
+      std::fprintf(stderr, "vt106 listen: standard input: a line of over 64 KiB ignored\n");
+      pending_.clear();
+    }
+  }
+
+ private:
+  void line(const std::string& text) {
+    const std::string_view trimmed = util::trim(text);
+    if (trimmed.empty() || trimmed.front() == '#') return;  // blank lines and comments
+    const auto command = replay::parse_device_command(trimmed, ' ');
+    if (!command) {
+      std::fprintf(stderr, "vt106 listen: standard input: '%.*s' is not 'IMEI FRAME'\n",
+                   static_cast<int>(trimmed.size()), trimmed.data());
+      return;
+    }
+    listener_.send_command(command->first, command->second);
+  }
+
+  replay::Listener& listener_;
+  std::string pending_;
+};
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f) std::fclose(f);
+  }
+};
+
+int run_listen(const ListenOptions& o) {
+  const auto popts = o.records.parse_options("listen");
+  if (!popts) return exit_usage;
+  replay::ListenOptions lopts;
+  lopts.bind_address = o.bind;
+  lopts.port = o.port;
+  lopts.max_connections = o.max_connections;
+  lopts.max_frame = o.records.max_frame;
+  lopts.max_buffer = o.max_buffer;
+  lopts.idle_timeout_ns = static_cast<std::int64_t>(o.idle_timeout_s * 1e9);
+  for (const auto& c : o.commands) {
+    auto command = replay::parse_device_command(c, '=');
+    if (!command) {
+      std::fprintf(stderr, "vt106 listen: --command '%s' is not IMEI=FRAME\n", c.c_str());
+      return exit_usage;
+    }
+    lopts.commands.push_back(std::move(*command));
+  }
+  std::unique_ptr<std::FILE, FileCloser> saved;
+  if (!o.write_path.empty()) {
+    saved.reset(std::fopen(o.write_path.c_str(), "w"));
+    if (!saved) {
+      std::fprintf(stderr, "vt106 listen: -w %s: cannot write: %s\n", o.write_path.c_str(), std::strerror(errno));
+      return exit_input;
+    }
+  }
+
+  // Records are flushed after every turn of the loop: as they arrive, without a write per record.
+  output::NdjsonSink out(stdout, o.records.filter(), o.records.pretty);
+  if (o.count > 0) out.limit_messages(o.count);
+  std::unique_ptr<output::NdjsonSink> file_sink;
+  std::unique_ptr<output::TeeSink> tee;
+  output::RecordSink* sink = &out;
+  if (saved) {
+    file_sink = std::make_unique<output::NdjsonSink>(saved.get(), output::RecordFilter{}, false);
+    tee = std::make_unique<output::TeeSink>(out, *file_sink);
+    sink = tee.get();
+  }
+  gotop::Parser parser(*popts);
+  raise_open_file_limit(o.max_connections);
+  std::unique_ptr<replay::Listener> listener;
+  try {
+    listener = std::make_unique<replay::Listener>(lopts, parser, *sink);
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "vt106 listen: %s\n", e.what());
+    return exit_input;
+  }
+
+  active_listener = listener.get();
+  struct sigaction sa {};
+  sa.sa_handler = on_listen_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  CommandLines lines(*listener);
+  const bool reading_commands = stdin_usable() && listener->watch(STDIN_FILENO, [&] { lines.on_readable(); });
+  if (!o.quiet)
+    std::fprintf(stderr, "vt106 listen: listening on %s (tcp and udp)%s%s%s, Ctrl-C to stop\n",
+                 listener->tcp_address().c_str(), reading_commands ? "; 'IMEI FRAME' lines on stdin are sent" : "",
+                 o.write_path.empty() ? "" : "; saving records to ", o.write_path.c_str());
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto duration_ns = static_cast<std::int64_t>(o.duration_s * 1e9);
+  while (!listen_stop_requested && !out.done()) {
+    std::int64_t timeout = -1;
+    if (duration_ns > 0) {
+      const auto elapsed =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+      if (elapsed >= duration_ns) break;
+      timeout = duration_ns - elapsed;
+    }
+    listener->poll(timeout);
+    out.flush();
+    if (file_sink) file_sink->flush();
+  }
+  active_listener = nullptr;
+  listener->finish();
+  out.flush();
+  if (file_sink) file_sink->flush();
+  const auto& s = listener->stats();
+  if (!o.quiet)
+    std::fprintf(stderr,
+                 "vt106 listen: %llu tcp connections, %llu udp peers, %llu messages from %zu devices, %llu errors "
+                 "(%llu foreign, %llu idle, %llu over the limit), %llu commands sent, %llu not sent, "
+                 "%llu datagrams dropped by the kernel%s%s\n",
+                 static_cast<unsigned long long>(s.tcp_connections), static_cast<unsigned long long>(s.udp_peers),
+                 static_cast<unsigned long long>(s.messages), s.devices.size(),
+                 static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.foreign),
+                 static_cast<unsigned long long>(s.idle_closed), static_cast<unsigned long long>(s.over_limit),
+                 static_cast<unsigned long long>(s.commands_sent), static_cast<unsigned long long>(s.commands_not_sent),
+                 static_cast<unsigned long long>(s.udp_dropped), o.write_path.empty() ? "" : "; saved to ", o.write_path.c_str());
+  return exit_ok;
+}
+
+Runner setup_listen(CLI::App& app) {
+  auto opts = std::make_shared<ListenOptions>();
+  auto* cmd = app.add_subcommand("listen", "Receive and decode GOTOP traffic on a TCP and UDP port, like a platform");
+  cmd->footer(R"(Examples:
+  vt106 listen                                          # TCP and UDP on port 8888, IPv6 and IPv4
+  vt106 listen --port 5050 --bind 127.0.0.1 -w received.ndjson
+  vt106 listen --command 867648044456745=:123456F# | jq .
+  echo '867648044456745 :123456M1,030S#' | vt106 listen   # lines on standard input go to a connected device)");
+  cmd->add_option("-p,--port", opts->port, "Port for TCP and UDP (0: any free port, shown in the 'listening on' line)")
+      ->capture_default_str()
+      ->type_name("PORT");
+  cmd->add_option("--bind", opts->bind, "Address to listen on; '::' takes IPv6 and IPv4, 0.0.0.0 IPv4 only")
+      ->capture_default_str()
+      ->type_name("ADDR");
+  cmd->add_option("--max-connections", opts->max_connections, "TCP connections and UDP peers at once; more are refused")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str()
+      ->type_name("N");
+  cmd->add_option("--max-buffer", opts->max_buffer, "Command bytes queued for a device that does not read them")
+      ->check(CLI::Range(64, 1 << 30))
+      ->capture_default_str()
+      ->type_name("BYTES");
+  cmd->add_option("--idle-timeout", opts->idle_timeout_s, "Seconds without data after which a connection is closed")
+      ->check(CLI::Range(0.01, 1e7))
+      ->capture_default_str()
+      ->type_name("SECONDS");
+  cmd->add_option("--command", opts->commands, "Send FRAME to device IMEI when its first frame arrives (repeatable)")
+      ->type_name("IMEI=FRAME");
+  cmd->add_option("-w,--write", opts->write_path, "Also save every record (unfiltered) to this NDJSON file")->type_name("FILE");
+  cmd->add_option("-c,--count", opts->count, "Stop after this many message records")->type_name("COUNT");
+  cmd->add_option("--duration", opts->duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber)->type_name("SECONDS");
+  cmd->add_flag("-q,--quiet", opts->quiet, "No start and summary lines on stderr");
+  opts->records.add_record_options_to(*cmd);
+  one_value_each(*cmd, {"--command"});
+  return [opts] { return run_listen(*opts); };
+}
+
+}  // namespace
+
+const Subcommand registration{"listen", 50, setup_listen};
+
+}  // namespace vt106::cli

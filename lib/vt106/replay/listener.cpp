@@ -1,0 +1,590 @@
+// The listener: a TCP and a UDP socket on one port, one decoder pair per connection or UDP peer,
+// all on one epoll loop.
+#include "vt106/replay/listener.hpp"
+
+#include "vt106/detect/detect.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <system_error>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "vt106/decode/stream_decoder.hpp"
+#include "vt106/replay/address.hpp"
+#include "vt106/replay/event_loop.hpp"
+#include "vt106/util/text.hpp"
+
+namespace vt106::replay {
+
+namespace {
+
+constexpr std::uint64_t key_tcp_listener = 1;
+constexpr std::uint64_t key_udp = 2;
+constexpr std::uint64_t key_watched = 3;
+constexpr std::uint64_t first_connection_key = 16;  // connection keys: flow id + this
+constexpr int max_reads_per_event = 16;
+constexpr std::size_t foreign_raw_shown = 64;
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+std::int64_t unix_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+[[noreturn]] void fail_setup(int err, const std::string& what) { throw std::system_error(err, std::generic_category(), what); }
+
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    std::swap(fd, o.fd);
+    return *this;
+  }
+};
+
+}  // namespace
+
+FirstBytes looks_like_gotop(std::string_view first_bytes) {
+  const std::string_view t = util::trim(first_bytes);
+  if (t.empty()) return FirstBytes::undecided;
+  const char c = t.front();
+  if (util::is_digit(c)) return FirstBytes::gotop;
+  if (c != '#' && c != ':') return FirstBytes::foreign;
+  if (t.size() == 1 || util::is_digit(t[1])) return FirstBytes::gotop;  // "#8676…", ":123456…"
+  return FirstBytes::foreign;                                           // "##,imei:…" is GPS103
+}
+
+std::optional<std::pair<std::string, std::string>> parse_device_command(std::string_view text, char separator) {
+  text = util::trim(text);
+  std::size_t cut = separator == ' ' ? text.find_first_of(" \t") : text.find(separator);
+  if (cut == std::string_view::npos) return std::nullopt;
+  const std::string_view imei = util::trim(text.substr(0, cut)), frame = util::trim(text.substr(cut + 1));
+  if (!util::all_digits(imei) || frame.empty()) return std::nullopt;
+  return std::make_pair(std::string(imei), std::string(frame));
+}
+
+struct Listener::Impl {
+  struct Connection {
+    Connection(gotop::Parser& parser, output::RecordSink& sink, std::size_t max_frame)
+        : up(parser, sink, max_frame, gotop::Direction::up), down(parser, sink, max_frame, gotop::Direction::down) {}
+    std::uint64_t flow = 0;
+    bool tcp = true;
+    int fd = -1;  // TCP only; UDP peers share the UDP socket
+    SocketAddress peer_address;
+    std::string peer, local, name;
+    decode::StreamDecoder up;    // what the device sends
+    decode::StreamDecoder down;  // commands sent to it
+    FirstBytes verdict = FirstBytes::undecided;
+    std::string imei;
+    std::string out;  // commands not yet taken by the kernel (TCP)
+    std::size_t out_at = 0;
+    bool want_write = false;
+    std::int64_t last_rx = 0;
+  };
+
+  Impl(ListenOptions o, gotop::Parser& p, output::RecordSink& r) : options(std::move(o)), parser(p), records(r) {
+    for (const auto& [imei, frame] : options.commands) commands.emplace(imei, frame);
+    sweep_every_ns = std::clamp<std::int64_t>(options.idle_timeout_ns / 10, 10'000'000, 1'000'000'000);
+  }
+  ~Impl() {
+    for (const auto& [flow, c] : connections)
+      if (c->tcp) ::close(c->fd);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  ListenOptions options;
+  gotop::Parser& parser;
+  output::RecordSink& records;
+  std::multimap<std::string, std::string, std::less<>> commands;
+  EventLoop loop;
+  Fd tcp_listener, udp_socket;
+  SocketAddress tcp_bound, udp_bound;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections;  // by flow id
+  std::unordered_map<std::string, std::uint64_t> udp_peers;                    // peer text → flow id
+  std::unordered_map<std::string, std::uint64_t> device_connection;            // IMEI → flow id
+  std::uint64_t next_flow = 1;
+  std::function<void()> on_watched;
+  int watched_fd = -1;
+  bool limit_reported = false;  // UDP peers over the limit: one record until under it again
+  bool accepting = true;        // false while out of file descriptors
+  std::int64_t next_sweep = 0;
+  std::int64_t sweep_every_ns = 1'000'000'000;
+  ListenStats stats;
+  std::array<char, 65536> buffer{};
+
+  // ---- setup ----
+
+  void bind_all() {
+    std::optional<SocketAddress> address = literal_address(options.bind_address, options.port);
+    if (!address) fail_setup(EINVAL, fmt::format("--bind {}: not an IPv4 or IPv6 address", options.bind_address));
+    for (int attempt = 0;; ++attempt) {
+      try {
+        bind_both(*address);
+        return;
+      } catch (const std::system_error& e) {
+        // Port 0: the TCP port the kernel chose may be taken for UDP; choose again.
+        if (options.port != 0 || e.code().value() != EADDRINUSE || attempt >= 20) throw;
+      }
+    }
+  }
+
+  void bind_both(const SocketAddress& address) {
+    const bool any6 = address.family() == AF_INET6 && options.bind_address.find_first_not_of(":0[]") == std::string::npos;
+    try {
+      bind_both_family(address, any6);
+    } catch (const std::system_error& e) {
+      if (!any6 || e.code().value() != EAFNOSUPPORT) throw;
+      bind_both_family(*literal_address("0.0.0.0", options.port), false);  // no IPv6 on this host
+    }
+  }
+
+  void bind_both_family(SocketAddress address, bool dual_stack) {
+    const int one = 1, zero = 0;
+    Fd tcp(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (tcp.fd < 0) fail_setup(errno, "cannot open a TCP socket");
+    ::setsockopt(tcp.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (dual_stack) ::setsockopt(tcp.fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (::bind(tcp.fd, address.get(), address.length) != 0)
+      fail_setup(errno, fmt::format("cannot listen on {} (tcp)", address.to_string()));
+    if (::listen(tcp.fd, SOMAXCONN) != 0) fail_setup(errno, fmt::format("cannot listen on {} (tcp)", address.to_string()));
+    const SocketAddress tcp_local = local_address(tcp.fd);
+    SocketAddress udp_address = address;
+    const std::uint16_t port = tcp_local.endpoint().port;
+    if (udp_address.family() == AF_INET6) reinterpret_cast<sockaddr_in6*>(&udp_address.storage)->sin6_port = htons(port);
+    else reinterpret_cast<sockaddr_in*>(&udp_address.storage)->sin_port = htons(port);
+    Fd udp(::socket(address.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (udp.fd < 0) fail_setup(errno, "cannot open a UDP socket");
+    if (dual_stack) ::setsockopt(udp.fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    // The address each datagram was sent to, for the records' dst.
+    ::setsockopt(udp.fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    // Bursts of datagrams (a replay at top speed) need room; root may exceed net.core.rmem_max.
+    const int receive_buffer = 8 << 20;
+    if (::setsockopt(udp.fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) != 0)
+      ::setsockopt(udp.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    ::setsockopt(udp.fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);  // the kernel counts what it dropped
+    if (address.family() == AF_INET6) ::setsockopt(udp.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+    if (::bind(udp.fd, udp_address.get(), udp_address.length) != 0)
+      fail_setup(errno, fmt::format("cannot listen on {} (udp)", udp_address.to_string()));
+    tcp_bound = tcp_local;
+    udp_bound = local_address(udp.fd);
+    loop.add(tcp.fd, key_tcp_listener, true, false);
+    loop.add(udp.fd, key_udp, true, false);
+    tcp_listener = std::move(tcp);
+    udp_socket = std::move(udp);
+  }
+
+  // ---- records ----
+
+  output::RecordContext context(const Connection& c, bool from_device) const {
+    output::RecordContext ctx;
+    ctx.input = c.name;
+    ctx.ts_ns = unix_ns();
+    ctx.transport = c.tcp ? "tcp" : "udp";
+    ctx.src = from_device ? std::string_view(c.peer) : std::string_view(c.local);
+    ctx.dst = from_device ? std::string_view(c.local) : std::string_view(c.peer);
+    ctx.flow = static_cast<std::uint32_t>(c.flow);
+    return ctx;
+  }
+
+  void report(const output::RecordContext& ctx, std::string_view code, std::string message, std::string_view raw = {},
+              std::string_view imei = {}) {
+    output::ErrorRecord e;
+    e.protocol = {};
+    e.code = code;
+    e.message = std::move(message);
+    e.raw = raw;
+    e.imei = imei;
+    ++stats.errors;
+    records.error(ctx, e);
+  }
+
+  template <class Work>
+  void counted(decode::StreamDecoder& d, Work&& work) {
+    const auto before = d.counters();
+    work();
+    const auto after = d.counters();
+    stats.messages += after.messages - before.messages;
+    stats.errors += after.errors - before.errors;
+  }
+
+  // ---- connections ----
+
+  Connection& add_connection(bool tcp, const SocketAddress& peer, std::string local) {
+    auto c = std::make_unique<Connection>(parser, records, options.max_frame);
+    c->flow = next_flow++;
+    c->tcp = tcp;
+    c->peer_address = peer;
+    c->peer = peer.to_string();
+    c->local = std::move(local);
+    c->name = fmt::format("listen: {} flow {} from {}", tcp ? "tcp" : "udp", c->flow, c->peer);
+    c->last_rx = steady_ns();
+    Connection& ref = *c;
+    connections.emplace(ref.flow, std::move(c));
+    return ref;
+  }
+
+  void close_connection(Connection& c) {
+    auto up_ctx = context(c, true);
+    counted(c.up, [&] { c.up.finish(up_ctx); });
+    auto down_ctx = context(c, false);
+    counted(c.down, [&] { c.down.finish(down_ctx); });
+    if (auto it = device_connection.find(c.imei); it != device_connection.end() && it->second == c.flow)
+      device_connection.erase(it);
+    if (c.tcp) {
+      loop.remove(c.fd);
+      ::close(c.fd);
+      if (!accepting) {
+        accepting = true;
+        loop.modify(tcp_listener.fd, key_tcp_listener, true, false);
+      }
+    } else {
+      udp_peers.erase(c.peer);
+      limit_reported = false;  // room again: the next peer refused is reported
+    }
+    connections.erase(c.flow);  // c is gone
+  }
+
+  bool over_limit(const output::RecordContext& ctx, bool report_it) {
+    if (connections.size() < options.max_connections) return false;
+    ++stats.over_limit;
+    if (report_it)
+      report(ctx, listen_code::connection_limit,
+             fmt::format("listen: {} {} from {} refused: {} connections are open (--max-connections)", ctx.transport,
+                         ctx.transport == "tcp" ? "connection" : "datagram", ctx.src, connections.size()));
+    return true;
+  }
+
+  void accept_all() {
+    for (int i = 0; i < 64; ++i) {
+      SocketAddress peer;
+      peer.length = sizeof peer.storage;
+      const int fd = ::accept4(tcp_listener.fd, peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        // Out of descriptors: stop accepting (the pending connection would wake us forever)
+        // until a connection closes.
+        output::RecordContext ctx;
+        ctx.input = "listen";
+        ctx.ts_ns = unix_ns();
+        ctx.transport = "tcp";
+        report(ctx, listen_code::connection_limit,
+               fmt::format("listen: no file descriptor left for a new connection ({} open): accepting paused until "
+                           "one closes", connections.size()));
+        ++stats.over_limit;
+        accepting = false;
+        loop.modify(tcp_listener.fd, key_tcp_listener, false, false);
+        return;
+      }
+      if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
+      const std::string local = local_address(fd).to_string();
+      const std::string peer_text = peer.to_string();
+      output::RecordContext ctx;
+      ctx.input = "listen";
+      ctx.ts_ns = unix_ns();
+      ctx.transport = "tcp";
+      ctx.src = peer_text;
+      ctx.dst = local;
+      if (over_limit(ctx, true)) {
+        ::close(fd);
+        continue;
+      }
+      Connection& c = add_connection(true, peer, local);
+      c.fd = fd;
+      ++stats.tcp_connections;
+      loop.add(fd, c.flow + first_connection_key, true, false);
+    }
+  }
+
+  // The bytes a device sent; false when the connection was closed.
+  bool received(Connection& c, std::string_view bytes, bool datagram) {
+    stats.bytes += bytes.size();
+    c.last_rx = steady_ns();
+    auto ctx = context(c, true);
+    if (c.verdict == FirstBytes::foreign) return true;  // UDP peers: ignored after the report
+    if (c.verdict == FirstBytes::undecided) {
+      c.verdict = looks_like_gotop(bytes);
+      if (c.verdict == FirstBytes::foreign) {
+        ++stats.foreign;
+        const std::size_t first = bytes.find_first_not_of(" \t\r\n\f\v");
+        const std::string_view shown = bytes.substr(first, foreign_raw_shown);
+        // Name what it speaks, as decode and detect would.
+        detect::Hints hints;
+        hints.transport = c.tcp ? detect::Transport::tcp : detect::Transport::udp;
+        hints.server_port = util::parse_int<std::uint16_t>(std::string_view(c.local).substr(c.local.rfind(':') + 1)).value_or(0);
+        const auto v = detect::detect({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, {}, hints);
+        std::string what = "the first bytes are not GOTOP";
+        if (v.status == detect::Status::match && v.protocol != "gotop")
+          what = fmt::format("it speaks {} (confidence {:.2f}{}{}), not GOTOP", v.protocol, v.confidence,
+                             v.device_id ? ", device " : "", v.device_id ? v.device_id->value : "");
+        report(ctx, listen_code::foreign_protocol,
+               fmt::format("{}: {}; {}", c.name, what, c.tcp ? "connection closed" : "its datagrams are ignored"),
+               shown);
+        if (c.tcp) {
+          close_connection(c);
+          return false;
+        }
+        return true;
+      }
+    }
+    counted(c.up, [&] {
+      c.up.feed(bytes, ctx);
+      if (datagram) c.up.finish(ctx);
+    });
+    if (c.imei.empty() && !c.up.first_imei().empty()) device_identified(c);
+    return true;
+  }
+
+  void device_identified(Connection& c) {
+    c.imei = c.up.first_imei();
+    stats.devices.insert(c.imei);
+    device_connection[c.imei] = c.flow;
+    const auto [from, to] = commands.equal_range(c.imei);
+    for (auto it = from; it != to; ++it) queue_command(c, it->second);
+  }
+
+  bool queue_command(Connection& c, std::string_view frame) {
+    auto ctx = context(c, false);
+    if (c.tcp) {
+      if (c.out.size() - c.out_at + frame.size() > options.max_buffer) {
+        ++stats.commands_not_sent;
+        report(ctx, listen_code::buffer_limit,
+               fmt::format("{}: the device has not read {} bytes of commands; '{}' not sent (--max-buffer {})", c.name,
+                           c.out.size() - c.out_at, frame, options.max_buffer),
+               frame, c.imei);
+        return false;
+      }
+      c.out.append(frame);
+      counted(c.down, [&] { c.down.feed(frame, ctx); });
+      ++stats.commands_sent;
+      flush_out(c);
+      return true;
+    }
+    const ssize_t n = ::sendto(udp_socket.fd, frame.data(), frame.size(), MSG_NOSIGNAL, c.peer_address.get(),
+                               c.peer_address.length);
+    if (n != static_cast<ssize_t>(frame.size())) {
+      ++stats.commands_not_sent;
+      report(ctx, listen_code::buffer_limit,
+             fmt::format("{}: '{}' not sent: {}", c.name, frame, n < 0 ? std::strerror(errno) : "datagram cut short"),
+             frame, c.imei);
+      return false;
+    }
+    counted(c.down, [&] {
+      c.down.feed(frame, ctx);
+      c.down.finish(ctx);
+    });
+    ++stats.commands_sent;
+    return true;
+  }
+
+  // Writes queued commands. A connection that fails here is closed by its read side, which
+  // sees the same error or the end of the stream: callers may go on using `c`.
+  void flush_out(Connection& c) {
+    while (c.out_at < c.out.size()) {
+      const ssize_t n = ::send(c.fd, c.out.data() + c.out_at, c.out.size() - c.out_at, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        c.out_at = c.out.size();  // the device went away: nothing more can reach it
+        break;
+      }
+      c.out_at += static_cast<std::size_t>(n);
+    }
+    if (c.out_at == c.out.size()) {
+      c.out.clear();
+      c.out_at = 0;
+    }
+    const bool want = !c.out.empty();
+    if (want != c.want_write) {
+      c.want_write = want;
+      loop.modify(c.fd, c.flow + first_connection_key, true, want);
+    }
+  }
+
+  void read_tcp(Connection& c) {
+    for (int i = 0; i < max_reads_per_event; ++i) {
+      const ssize_t n = ::recv(c.fd, buffer.data(), buffer.size(), 0);
+      if (n > 0) {
+        if (!received(c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), false)) return;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      close_connection(c);  // end of stream or reset: open frames are reported as truncated
+      return;
+    }
+  }
+
+  void read_udp() {
+    for (int i = 0; i < 64; ++i) {
+      SocketAddress peer;
+      iovec iov{buffer.data(), buffer.size()};
+      alignas(cmsghdr) std::array<char, 256> control{};
+      msghdr msg{};
+      msg.msg_name = peer.get();
+      msg.msg_namelen = sizeof peer.storage;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.data();
+      msg.msg_controllen = control.size();
+      const ssize_t n = ::recvmsg(udp_socket.fd, &msg, 0);
+      if (n < 0) return;  // EAGAIN (or an ICMP error for a datagram we sent: nothing to read)
+      peer.length = msg.msg_namelen;
+      const std::string local = datagram_destination(msg);
+      const std::string peer_text = peer.to_string();
+      Connection* c = nullptr;
+      if (auto it = udp_peers.find(peer_text); it != udp_peers.end()) {
+        c = connections.at(it->second).get();
+      } else {
+        output::RecordContext ctx;
+        ctx.input = "listen";
+        ctx.ts_ns = unix_ns();
+        ctx.transport = "udp";
+        ctx.src = peer_text;
+        ctx.dst = local;
+        if (over_limit(ctx, !limit_reported)) {
+          limit_reported = true;
+          continue;
+        }
+        c = &add_connection(false, peer, local);
+        udp_peers.emplace(peer_text, c->flow);
+        ++stats.udp_peers;
+      }
+      received(*c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), true);
+    }
+  }
+
+  // The address the datagram was sent to; also notes the kernel's drop count.
+  std::string datagram_destination(msghdr& msg) {
+    SocketAddress dst = udp_bound;
+    for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+        std::uint32_t dropped = 0;  // since the socket was opened
+        std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
+        stats.udp_dropped = std::max<std::uint64_t>(stats.udp_dropped, dropped);
+      } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+        in_pktinfo info{};
+        std::memcpy(&info, CMSG_DATA(cm), sizeof info);
+        dst = *literal_address("0.0.0.0", udp_bound.endpoint().port);
+        std::memcpy(&reinterpret_cast<sockaddr_in*>(&dst.storage)->sin_addr, &info.ipi_addr, 4);
+      } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+        in6_pktinfo info{};
+        std::memcpy(&info, CMSG_DATA(cm), sizeof info);
+        reinterpret_cast<sockaddr_in6*>(&dst.storage)->sin6_addr = info.ipi6_addr;
+      }
+    }
+    return dst.to_string();
+  }
+
+  void sweep_idle(std::int64_t now) {
+    if (now < next_sweep) return;
+    next_sweep = now + sweep_every_ns;
+    std::vector<std::uint64_t> idle;
+    for (const auto& [flow, c] : connections)
+      if (now - c->last_rx >= options.idle_timeout_ns) idle.push_back(flow);
+    for (const std::uint64_t flow : idle) {
+      Connection& c = *connections.at(flow);
+      if (c.tcp) {
+        ++stats.idle_closed;
+        report(context(c, true), listen_code::idle_timeout,
+               fmt::format("{}: nothing received for {} s (--idle-timeout): connection closed", c.name,
+                           static_cast<double>(options.idle_timeout_ns) / 1e9),
+               {}, c.imei);
+      }
+      close_connection(c);  // a UDP peer is forgotten silently: there is no connection to close
+    }
+  }
+
+  void poll(std::int64_t timeout_ns) {
+    const std::int64_t now = steady_ns();
+    const std::int64_t until_sweep = std::max<std::int64_t>(0, next_sweep - now);
+    const std::int64_t wait = timeout_ns < 0 ? until_sweep : std::min(timeout_ns, until_sweep);
+    for (const auto& ev : loop.wait(wait)) {
+      if (ev.key == key_tcp_listener) {
+        accept_all();
+      } else if (ev.key == key_udp) {
+        read_udp();
+      } else if (ev.key == key_watched) {
+        if (on_watched) on_watched();
+      } else if (auto it = connections.find(ev.key - first_connection_key); it != connections.end()) {
+        Connection& c = *it->second;
+        if (ev.writable) flush_out(c);
+        if (ev.readable) read_tcp(c);
+      }
+    }
+    sweep_idle(steady_ns());
+  }
+
+  void finish() {
+    std::vector<std::uint64_t> flows;
+    for (const auto& [flow, c] : connections) flows.push_back(flow);
+    std::sort(flows.begin(), flows.end());
+    for (const auto flow : flows) close_connection(*connections.at(flow));
+  }
+};
+
+Listener::Listener(ListenOptions options, gotop::Parser& parser, output::RecordSink& records)
+    : impl_(std::make_unique<Impl>(std::move(options), parser, records)) {
+  impl_->bind_all();
+  impl_->next_sweep = steady_ns() + impl_->sweep_every_ns;
+}
+
+Listener::~Listener() = default;
+
+std::string Listener::tcp_address() const { return impl_->tcp_bound.to_string(); }
+std::string Listener::udp_address() const { return impl_->udp_bound.to_string(); }
+std::uint16_t Listener::port() const { return impl_->tcp_bound.endpoint().port; }
+
+bool Listener::watch(int fd, std::function<void()> on_readable) {
+  if (!impl_->loop.add(fd, key_watched, true, false)) return false;
+  impl_->watched_fd = fd;
+  impl_->on_watched = std::move(on_readable);
+  return true;
+}
+
+void Listener::unwatch() {
+  if (impl_->watched_fd < 0) return;
+  impl_->loop.remove(impl_->watched_fd);
+  impl_->watched_fd = -1;
+  impl_->on_watched = nullptr;
+}
+
+void Listener::poll(std::int64_t timeout_ns) { impl_->poll(timeout_ns); }
+
+bool Listener::send_command(std::string_view imei, std::string_view frame) {
+  auto it = impl_->device_connection.find(std::string(imei));
+  if (it == impl_->device_connection.end()) {
+    ++impl_->stats.commands_not_sent;
+    output::RecordContext ctx;
+    ctx.input = "listen";
+    ctx.ts_ns = unix_ns();
+    impl_->report(ctx, listen_code::device_not_connected,
+                  fmt::format("listen: device {} has no open connection; '{}' not sent", imei, frame), frame, imei);
+    return false;
+  }
+  return impl_->queue_command(*impl_->connections.at(it->second), frame);
+}
+
+void Listener::finish() { impl_->finish(); }
+void Listener::wake() { impl_->loop.wake(); }
+std::size_t Listener::open_connections() const { return impl_->connections.size(); }
+const ListenStats& Listener::stats() const { return impl_->stats; }
+
+}  // namespace vt106::replay

@@ -1,0 +1,280 @@
+// The replay schedule: due times from capture times and the pace options, passes, shards,
+// identifier rewriting and restamping, computed without a clock or a socket.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+
+#include "vt106/replay/rewrite.hpp"
+#include "vt106/replay/schedule.hpp"
+
+using namespace vt106;
+using namespace vt106::replay;
+
+namespace {
+
+constexpr std::int64_t s = 1'000'000'000;
+constexpr std::int64_t t0 = 1'700'000'000 * s;
+
+std::string position(const std::string& imei, const std::string& date, const std::string& time) {
+  return "#" + imei + ",CMD-T,A,DATE:" + date + ",TIME:" + time + ",LAT:22.7634066N,LOT:114.3964783E,Speed:000.0,84-20,000#";
+}
+
+RecordedConnection connection(const std::string& imei, net::Transport t, std::int64_t open, std::int64_t close,
+                              std::vector<std::pair<std::string, std::int64_t>> frames, std::uint64_t& sequence) {
+  RecordedConnection c;
+  c.imei = imei;
+  c.transport = t;
+  c.client = "10.0.0.1:" + std::to_string(40000 + sequence);
+  c.server = "10.0.0.2:8888";
+  c.open_ts_ns = open;
+  c.close_ts_ns = close;
+  for (auto& [bytes, ts] : frames) c.frames.push_back({bytes, ts, sequence++});
+  return c;
+}
+
+// Two devices: A over TCP from t0 (frames at +1 s, +3 s, +10 s), B over UDP from t0+2 s (+2 s, +4 s).
+Recording two_devices() {
+  Recording r;
+  r.timed = true;
+  std::uint64_t seq = 0;
+  const std::string a = "867648040000018", b = "867648040000026";
+  r.connections.push_back(connection(a, net::Transport::tcp, t0, t0 + 11 * s,
+                                     {{position(a, "090329", "223252"), t0 + 1 * s},
+                                      {"#" + a + ",CMD-X#", t0 + 3 * s},
+                                      {position(a, "090329", "223302"), t0 + 10 * s}},
+                                     seq));
+  r.connections.push_back(connection(b, net::Transport::udp, t0 + 2 * s, t0 + 4 * s,
+                                     {{position(b, "120903", "160649"), t0 + 2 * s}, {"#" + b + ",CMD-X#", t0 + 4 * s}},
+                                     seq));
+  // The frames in the order the input holds them: A1 B1 A2 B2 A3.
+  r.connections[0].frames[0].sequence = 0;
+  r.connections[1].frames[0].sequence = 1;
+  r.connections[0].frames[1].sequence = 2;
+  r.connections[1].frames[1].sequence = 3;
+  r.connections[0].frames[2].sequence = 4;
+  return r;
+}
+
+std::vector<std::int64_t> dues(const ScheduledStream& st) {
+  std::vector<std::int64_t> out;
+  for (const auto& m : st.messages) out.push_back(m.due_ns);
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("replay.schedule") {
+  TEST_CASE("capture pace: due times are the capture's gaps from its first packet") {
+    const auto rec = two_devices();
+    Schedule sched(rec, {});
+    CHECK(sched.timed());
+    CHECK(sched.connections_per_pass() == 2);
+    CHECK(sched.devices_per_pass() == 2);
+    CHECK(sched.messages_per_pass() == 5);
+    const auto pass = sched.pass(0, 0);
+    REQUIRE(pass.size() == 2);
+    CHECK(pass[0].id == 1);
+    CHECK(pass[0].imei == "867648040000018");
+    CHECK(pass[0].transport == net::Transport::tcp);
+    CHECK(pass[0].open_ns == 0);
+    CHECK(pass[0].close_ns == 11 * s);
+    CHECK(dues(pass[0]) == std::vector<std::int64_t>{1 * s, 3 * s, 10 * s});
+    CHECK(pass[1].id == 2);
+    CHECK(pass[1].transport == net::Transport::udp);
+    CHECK(pass[1].open_ns == 2 * s);
+    CHECK(dues(pass[1]) == std::vector<std::int64_t>{2 * s, 4 * s});
+    CHECK(pass[0].messages[1].bytes == "#867648040000018,CMD-X#");  // bytes untouched
+  }
+
+  TEST_CASE("--speed divides every gap") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.speed = 4;
+    const auto pass = Schedule(rec, o).pass(0, 0);
+    CHECK(dues(pass[0]) == std::vector<std::int64_t>{s / 4, 3 * s / 4, 10 * s / 4});
+    CHECK(pass[1].open_ns == s / 2);
+    CHECK(pass[0].close_ns == 11 * s / 4);
+  }
+
+  TEST_CASE("--rate: one message every 1/rate s in input order, whatever the capture's gaps") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.pace = Pace::rate;
+    o.rate = 10;
+    o.loops = 2;
+    Schedule sched(rec, o);
+    CHECK(sched.timed());
+    const auto pass = sched.pass(0, 0);
+    CHECK(dues(pass[0]) == std::vector<std::int64_t>{0, s / 5, 2 * s / 5});
+    CHECK(dues(pass[1]) == std::vector<std::int64_t>{s / 10, 3 * s / 10});
+    CHECK(pass[1].open_ns == 0);  // connections open up to a second before their first message
+    CHECK(pass[0].close_ns == 2 * s / 5);
+    const auto second = sched.pass(1, 0);  // the next pass carries on at the same rate
+    CHECK(dues(second[0]) == std::vector<std::int64_t>{s / 2, 7 * s / 10, 9 * s / 10});
+    o.rate = 0.5;  // 2 s apart: B's first message (rank 1) is due at 2 s, its connection opens at 1 s
+    const auto slow = Schedule(rec, o).pass(0, 0);
+    CHECK(slow[1].open_ns == 1 * s);
+    CHECK(slow[1].messages[0].due_ns == 2 * s);
+  }
+
+  TEST_CASE("--top-speed and text input: everything due at once, untimed") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.pace = Pace::top_speed;
+    Schedule sched(rec, o);
+    CHECK_FALSE(sched.timed());
+    for (const auto& st : sched.pass(0, 0)) {
+      CHECK(st.open_ns == 0);
+      CHECK(dues(st) == std::vector<std::int64_t>(st.messages.size(), 0));
+    }
+    auto text = two_devices();
+    text.timed = false;
+    for (auto& c : text.connections)
+      for (auto& f : c.frames) f.ts_ns = 0;
+    CHECK_FALSE(Schedule(text, {}).timed());
+  }
+
+  TEST_CASE("--loop: passes follow each other one capture length (plus a second) apart") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.loops = 3;
+    o.speed = 2;
+    Schedule sched(rec, o);
+    CHECK(sched.passes() == 3u);
+    CHECK(sched.has_pass(2));
+    CHECK_FALSE(sched.has_pass(3));
+    CHECK(sched.pass(3, 0).empty());
+    CHECK(sched.pass_period_ns() == 12 * s);  // 11 s of capture + 1 s
+    const auto second = sched.pass(1, 0);
+    CHECK(second[0].id == 3);
+    CHECK(second[1].id == 4);
+    CHECK(second[0].pass == 1);
+    CHECK(dues(second[0]) == std::vector<std::int64_t>{13 * s / 2, 15 * s / 2, 22 * s / 2});
+    CHECK(second[0].imei == "867648040000018");  // the same devices again
+    o.loops = 0;
+    CHECK_FALSE(Schedule(rec, o).passes().has_value());
+    CHECK(Schedule(rec, o).has_pass(1000000));
+  }
+
+  TEST_CASE("--shard: deterministic, disjoint, complete; a device's connections stay together") {
+    Recording rec;
+    rec.timed = true;
+    std::uint64_t seq = 0;
+    for (int d = 0; d < 40; ++d) {
+      const std::string imei = std::to_string(867648040000000 + d * 10);
+      for (int c = 0; c < 2; ++c)
+        rec.connections.push_back(connection(imei, net::Transport::tcp, t0 + c * s, t0 + c * s + s,
+                                             {{"#" + imei + ",CMD-X#", t0 + c * s}}, seq));
+    }
+    std::multiset<std::string> all;
+    for (std::uint32_t i = 1; i <= 3; ++i) {
+      ScheduleOptions o;
+      o.shard = *parse_shard(std::to_string(i) + "/3");
+      const auto once = Schedule(rec, o).pass(0, 0);
+      const auto again = Schedule(rec, o).pass(0, 0);
+      REQUIRE(once.size() == again.size());
+      CHECK(once.size() % 2 == 0);
+      CHECK(once.size() > 0);
+      for (std::size_t k = 0; k < once.size(); ++k) {
+        CHECK(once[k].imei == again[k].imei);
+        CHECK(shard_of(once[k].imei, 3) == i);
+        all.insert(once[k].recorded_client);
+      }
+    }
+    CHECK(all.size() == rec.connections.size());
+    CHECK(std::set<std::string>(all.begin(), all.end()).size() == all.size());
+    CHECK(shard_of("867648040000018", 8) == shard_of("867648040000018", 8));
+  }
+
+  TEST_CASE("parse_shard accepts I/N with 1 ≤ I ≤ N only") {
+    CHECK(parse_shard("1/1").has_value());
+    CHECK(parse_shard("3/8")->index == 3);
+    CHECK(parse_shard("3/8")->count == 8);
+    CHECK_FALSE(parse_shard("0/8"));
+    CHECK_FALSE(parse_shard("9/8"));
+    CHECK_FALSE(parse_shard("1/0"));
+    CHECK_FALSE(parse_shard("1-8"));
+    CHECK_FALSE(parse_shard("a/b"));
+  }
+
+  TEST_CASE("--imei-map replaces listed identifiers in every frame and leaves the others") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    REQUIRE(add_imei_pair("867648040000018=353327020412763", o.imei_map));
+    const auto pass = Schedule(rec, o).pass(0, 0);
+    CHECK(pass[0].imei == "353327020412763");
+    CHECK(pass[0].recorded_imei == "867648040000018");
+    for (const auto& m : pass[0].messages) CHECK(m.bytes.rfind("#353327020412763,", 0) == 0);
+    CHECK(pass[1].imei == "867648040000026");
+    CHECK(pass[1].messages[0].bytes.rfind("#867648040000026,", 0) == 0);
+  }
+
+  TEST_CASE("IMEI map files: OLD=NEW or OLD NEW per line, comments, the first bad line named") {
+    std::size_t bad = 0;
+    const auto map = parse_imei_map_file("# devices\n867648040000018=1\n\n867648040000026   2  # second\n", bad);
+    REQUIRE(map);
+    CHECK(map->size() == 2);
+    CHECK(map->at("867648040000026") == "2");
+    CHECK_FALSE(parse_imei_map_file("1=2\nnot a pair\n", bad));
+    CHECK(bad == 2);
+    ImeiMap m;
+    CHECK_FALSE(add_imei_pair("12=ab", m));
+    CHECK_FALSE(add_imei_pair("12", m));
+  }
+
+  TEST_CASE("--imei-prefix: valid, distinct identifiers per device and pass; passes end with the space") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.loops = 3;
+    o.imei_prefix = "35";
+    Schedule sched(rec, o);
+    std::set<std::string> seen;
+    for (std::uint64_t p = 0; p < 3; ++p) {
+      for (const auto& st : sched.pass(p, 0)) {
+        CHECK(st.imei.size() == 15);
+        CHECK(st.imei.rfind("35", 0) == 0);
+        CHECK(st.imei.back() == luhn_check_digit(std::string_view(st.imei).substr(0, 14)));
+        for (const auto& m : st.messages) CHECK(m.bytes.rfind("#" + st.imei + ",", 0) == 0);
+        seen.insert(st.imei);
+      }
+    }
+    CHECK(seen.size() == 6);
+    o.imei_prefix = "8676480400000";  // room for 10 serials: 5 passes of 2 devices
+    o.loops = 0;
+    Schedule narrow(rec, o);
+    CHECK(narrow.passes() == 5u);
+    CHECK(narrow.has_pass(4));
+    CHECK_FALSE(narrow.has_pass(5));
+  }
+
+  TEST_CASE("--restamp: the first dated frame gets its send time, the others keep their intervals") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.restamp = true;
+    const std::int64_t start = 1'750'000'000 * s;  // 2025-06-15T15:06:40Z
+    const auto pass = Schedule(rec, o).pass(0, start);
+    const auto& a = pass[0];
+    CHECK(a.restamped == 2);
+    const auto first = find_fix_time(a.messages[0].bytes);
+    const auto last = find_fix_time(a.messages[2].bytes);
+    REQUIRE(first);
+    REQUIRE(last);
+    CHECK(first->seconds == 1'750'000'001);  // due 1 s after the start
+    CHECK(last->seconds - first->seconds == 10);  // 22:32:52 → 22:33:02 in the capture
+    CHECK(a.messages[1].bytes == "#867648040000018,CMD-X#");  // nothing to restamp
+    CHECK(a.messages[0].bytes.size() == rec.connections[0].frames[0].bytes.size());
+    const auto b = find_fix_time(pass[1].messages[0].bytes);
+    REQUIRE(b);
+    CHECK(b->seconds == 1'750'000'002);
+    // Without --restamp the dates stay as recorded.
+    CHECK(Schedule(rec, {}).pass(0, start)[0].messages[0].bytes == rec.connections[0].frames[0].bytes);
+  }
+
+  TEST_CASE("--transport forces every connection onto one transport") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.transport = net::Transport::udp;
+    for (const auto& st : Schedule(rec, o).pass(0, 0)) CHECK(st.transport == net::Transport::udp);
+  }
+}
