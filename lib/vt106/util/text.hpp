@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,18 @@ inline bool strip_prefix(std::string_view& s, std::string_view label) {
 template <class Int>
 std::optional<Int> parse_int(std::string_view s, int base = 10) {
   if (s.empty()) return std::nullopt;
+  // Short unsigned decimal runs (most protocol fields) without from_chars' generality.
+  if (base == 10 && s.size() <= 9 && s.front() != '-') {
+    std::uint32_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if constexpr (sizeof(Int) < sizeof(std::uint32_t) || (sizeof(Int) == sizeof(std::uint32_t) && std::is_signed_v<Int>)) {
+      if (v > static_cast<std::uint32_t>(std::numeric_limits<Int>::max())) return std::nullopt;
+    }
+    return static_cast<Int>(v);
+  }
   Int v{};
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
   if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
