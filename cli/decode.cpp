@@ -1,4 +1,4 @@
-// vt106 decode: frames, hex dumps, SMS texts and captures in, one NDJSON record per message out.
+// vt106 decode: frames, hex dumps, SMS texts and captures in, one record per message out (--format).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,7 +13,6 @@
 #include "vt106/decode/flow_decoder.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
-#include "vt106/output/ndjson_sink.hpp"
 #include "vt106/util/time.hpp"
 
 namespace vt106::cli {
@@ -37,7 +36,8 @@ struct FileCloser {
 int run_decode(const DecodeOptions& o) {
   const auto popts = o.records.parse_options("decode");
   if (!popts) return exit_usage;
-  output::NdjsonSink sink(stdout, o.records.filter(), o.records.pretty);
+  const auto sink_owner = o.records.make_sink(stdout, /*flush_each=*/false);
+  output::FormatSink& sink = *sink_owner;
   gotop::Parser parser(*popts);
   decode::TextDecoder text(parser, sink, o.records.max_frame);
   std::unique_ptr<source::BpfFilter> bpf;
@@ -121,18 +121,21 @@ int run_decode(const DecodeOptions& o) {
       case source::InputKind::sms: report(text.sms(in, name)); break;
     }
   }
-  sink.flush();
+  sink.finish();
   return status;
 }
 
 Runner setup_decode(CLI::App& app) {
   auto opts = std::make_shared<DecodeOptions>();
-  auto* cmd = app.add_subcommand("decode", "Decode GOTOP frames, hex dumps, SMS texts and captures to NDJSON");
+  auto* cmd = app.add_subcommand("decode", "Decode GOTOP frames, hex dumps, SMS texts and captures");
   cmd->footer(R"(Examples:
   vt106 decode --text '#353327020412763,CMD-X#'
   vt106 decode --hex '23 33 35 33 33 32 37 30 32 30 34 31 32 37 36 33 2c 43 4d 44 2d 58 23'
   vt106 decode --sms $'HELP ME!\nDATE:24/08/13\nTIME:23:59:37\nSPEED:0.0\nBAT:95\nCSQ:20 \nhttp://maps.google.com/maps?f=q&hl=en&q=2.9930825,101.5746188'
-  vt106 decode server.log | jq 'select(.event == "position") | [.imei, .lat, .lon]')");
+  vt106 decode server.log | jq 'select(.event == "position") | [.imei, .lat, .lon]'
+  vt106 decode --format table platform.pcap
+  vt106 decode --format csv platform.pcap > messages.csv
+  vt106 decode --format geojson --imei 353327020412763 platform.pcap > track.geojson)");
   cmd->add_option("inputs", opts->inputs, "Files to decode ('-' for standard input; the default when nothing else is given)");
   cmd->add_option("--text", opts->texts, "Frames as text, e.g. '#IMEI,CMD-X#' or a bare body")->type_name("FRAMES");
   cmd->add_option("--hex", opts->hexes, "Bytes as hex; spaces, ':' and 0x prefixes are ignored")->type_name("HEX");

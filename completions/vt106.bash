@@ -12,11 +12,12 @@ _vt106() {
     decode)
       case $prev in
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
         --text|--hex|--sms|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --format --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -26,10 +27,11 @@ _vt106() {
         -i|--interface)
           COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
         -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
         -f|--filter|--port|-c|--count|--duration|--snaplen|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
-      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       ;;
     craft)
       _vt106_craft

@@ -28,6 +28,8 @@ got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 de); COMP_CWORD=
 [ "$got" = decode ] || { echo "bash completion of 'vt106 de' gave '$got'"; fail=1; }
 got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 decode --input-f); COMP_CWORD=2; _vt106; echo "${COMPREPLY[*]}"')
 [ "$got" = --input-format ] || { echo "bash completion of 'vt106 decode --input-f' gave '$got'"; fail=1; }
+got=$(bash -c 'source completions/vt106.bash; COMP_WORDS=(vt106 decode --format g); COMP_CWORD=3; _vt106; echo "${COMPREPLY[*]}"')
+[ "$got" = "geojson gpx" ] || { echo "bash completion of 'vt106 decode --format g' gave '$got'"; fail=1; }
 if command -v zsh >/dev/null; then zsh -n completions/_vt106 || fail=1; fi
 if command -v fish >/dev/null; then fish -n completions/vt106.fish || fail=1; fi
 [ $fail = 0 ] && echo "docs cover every option of: $subs"
