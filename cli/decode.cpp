@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 
 #include "commands.hpp"
 #include "record_options.hpp"
+#include "terminal.hpp"
 #include "vt106/decode/flow_decoder.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
@@ -24,6 +26,7 @@ struct DecodeOptions {
   std::vector<std::string> texts, hexes, smses;
   std::string input_format = "auto";
   std::string filter;
+  bool quiet = false;
   RecordOptions records;
 };
 
@@ -38,8 +41,14 @@ int run_decode(const DecodeOptions& o) {
   if (!popts) return exit_usage;
   const auto sink_owner = o.records.make_sink(stdout, /*flush_each=*/false);
   output::FormatSink& sink = *sink_owner;
+  // A progress line when stderr is a terminal and the records go elsewhere (they would scroll it
+  // away otherwise); it counts messages on their way to the sink.
+  const bool show_progress = !o.quiet && is_terminal(stderr) && !is_terminal(stdout);
+  CountingSink counting(sink);
+  output::RecordSink& records = show_progress ? static_cast<output::RecordSink&>(counting) : sink;
+  std::optional<ProgressLine> progress;
   gotop::Parser parser(*popts);
-  decode::TextDecoder text(parser, sink, o.records.max_frame);
+  decode::TextDecoder text(parser, records, o.records.max_frame);
   std::unique_ptr<source::BpfFilter> bpf;
   if (!o.filter.empty()) {
     try {
@@ -54,6 +63,7 @@ int run_decode(const DecodeOptions& o) {
   int status = exit_ok;
   auto report = [&](const decode::InputStatus& s) {
     if (!s.usable) {
+      progress.reset();
       sink.flush();
       std::fprintf(stderr, "vt106 decode: %s\n", s.problem.c_str());
       status = exit_input;
@@ -82,6 +92,7 @@ int run_decode(const DecodeOptions& o) {
       status = exit_input;
       continue;
     }
+    if (show_progress) progress.emplace(name == "-" ? "standard input" : name, file.get(), counting);
     std::string head(512, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), file.get()));
     source::InputKind kind = source::sniff_input(head);
@@ -101,10 +112,11 @@ int run_decode(const DecodeOptions& o) {
         decode::FlowDecoderOptions fopts;
         fopts.max_frame = o.records.max_frame;
         fopts.flow_summaries = o.records.flows;
-        decode::FlowDecoder flows(parser, sink, name, fopts);
+        decode::FlowDecoder flows(parser, records, name, fopts);
         net::CaptureDecoder capture(flows, copts);
         const auto stats = capture.run(file.get(), in.head());
         if (stats.stopped_by_problem) {
+          progress.reset();
           sink.flush();
           if (stats.packets == 0)
             std::fprintf(stderr, "vt106 decode: %s: not a readable capture (see the error record)\n", name.c_str());
@@ -120,8 +132,11 @@ int run_decode(const DecodeOptions& o) {
       case source::InputKind::text: report(text.text(in, name)); break;
       case source::InputKind::sms: report(text.sms(in, name)); break;
     }
+    progress.reset();
   }
   sink.finish();
+  if (!o.quiet && is_terminal(stderr))
+    std::fprintf(stderr, "%s\n", summary_line("decode", sink, colour_allowed(stderr)).c_str());
   return status;
 }
 
@@ -145,6 +160,7 @@ Runner setup_decode(CLI::App& app) {
       ->type_name("auto|capture|hex|text|sms");
   cmd->add_option("-f,--filter", opts->filter, "Capture files: only packets matching this BPF expression (pcap-filter(7))")
       ->type_name("BPF");
+  cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary line on a terminal");
   opts->records.add_to(*cmd, "Capture files: ");
   one_value_each(*cmd, {"--text", "--hex", "--sms"});
   return [opts] { return run_decode(*opts); };

@@ -12,6 +12,7 @@
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/output/format_sink.hpp"
 #include "vt106/output/text_escape.hpp"
+#include "vt106/util/progress.hpp"
 
 using nlohmann::json;
 using vt106::output::OutputFormat;
@@ -155,6 +156,7 @@ TEST_SUITE("output.formats") {
     colour.colour = true;
     const std::string coloured = render(OutputFormat::table, frames, colour);
     CHECK(coloured.find("\x1b[33mno\x1b[0m") != std::string::npos);     // the invalid fix
+    CHECK(coloured.find("\x1b[33myes") == std::string::npos);            // valid ones plain
     CHECK(coloured.find("\x1b[31merror\x1b[0m") != std::string::npos);  // the junk
   }
 
@@ -264,5 +266,22 @@ TEST_SUITE("output.text_escape") {
     vt106::output::append_terminal_text(out, "\x1b[2J\n\xc2\x9b\xc3\xa9\xff");
     CHECK(out == "\\x1B[2J\\n\\xC2\\x9B\xc3\xa9\\xFF");
     CHECK(vt106::output::terminal_width(out) == out.size() - 1);  // é is one column in two bytes
+  }
+}
+
+TEST_SUITE("util.progress") {
+  TEST_CASE("progress line text") {
+    vt106::util::ProgressSnapshot p;
+    p.input = "big.pcap";
+    p.bytes_read = 12'345'678;
+    p.bytes_total = 29'000'000;
+    p.messages = 51234;
+    p.seconds = 2;
+    CHECK(vt106::util::progress_text(p) == "big.pcap   42%  12.3 MB of 29.0 MB  51234 messages  25617 messages/s");
+    p.bytes_total.reset();
+    p.bytes_read.reset();
+    CHECK(vt106::util::progress_text(p) == "big.pcap  51234 messages  25617 messages/s");
+    CHECK(vt106::util::byte_size_text(999) == "999 B");
+    CHECK(vt106::util::byte_size_text(999'960) == "1.0 MB");
   }
 }

@@ -93,7 +93,7 @@ class TableSink final : public FormatSink {
     row.cell(gotop::to_string(m.dir));
     row.cell(m.imei);
     row.cell(gotop::to_string(m.event));
-    row.cell(!m.valid ? "" : *m.valid ? "yes" : "no", ansi::yellow);
+    row.cell(!m.valid ? "" : *m.valid ? "yes" : "no", m.valid == false ? ansi::yellow : std::string_view());
     row.cell(iso_time(m.fix_time));
     row.cell(number_text(m.lat, "{:.7f}"));
     row.cell(number_text(m.lon, "{:.7f}"));
