@@ -5,10 +5,13 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft help --help --version" -- "$cur"))
     return
   fi
   case $sub in
+    help)
+      [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "decode capture craft" -- "$cur"))
+      ;;
     decode)
       case $prev in
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;

@@ -3,6 +3,8 @@ set -l vt106_events position heartbeat gprs_connected sos geofence overspeed low
 complete -c vt106 -f
 complete -c vt106 -n __fish_use_subcommand -l help -d 'Show help'
 complete -c vt106 -n __fish_use_subcommand -l version -d 'Show the version'
+complete -c vt106 -n __fish_use_subcommand -a help -d 'The options and examples of a subcommand'
+complete -c vt106 -n '__fish_seen_subcommand_from help' -a 'decode capture craft'
 complete -c vt106 -n __fish_use_subcommand -a decode -d 'Decode frames, hex dumps, SMS texts and captures'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -F
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l text -r -d 'Frames as text'
