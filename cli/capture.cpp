@@ -1,5 +1,5 @@
-// vt106 capture: decode GOTOP traffic live from an interface, one NDJSON record per message as
-// it arrives, optionally saving the packets; the same flow and decode path as `vt106 decode`.
+// vt106 capture: decode GOTOP traffic live from an interface, one record per message as it
+// arrives (--format), optionally saving the packets; the same flow and decode path as `vt106 decode`.
 #include <csignal>
 #include <chrono>
 #include <cstdio>
@@ -13,7 +13,6 @@
 #include "record_options.hpp"
 #include "vt106/decode/flow_decoder.hpp"
 #include "vt106/net/capture_decoder.hpp"
-#include "vt106/output/ndjson_sink.hpp"
 #include "vt106/source/live_capture.hpp"
 
 namespace vt106::cli {
@@ -86,7 +85,8 @@ int run_capture(CaptureOptions o) {
     return e.kind() == source::LiveCaptureError::Kind::bad_filter ? exit_usage : exit_input;
   }
 
-  output::NdjsonSink sink(stdout, o.records.filter(), o.records.pretty, /*flush_each=*/true);
+  const auto sink_owner = o.records.make_sink(stdout, /*flush_each=*/true);
+  output::FormatSink& sink = *sink_owner;
   if (o.count > 0) sink.limit_messages(o.count);
   gotop::Parser parser(*popts);
   decode::FlowDecoderOptions fopts;
@@ -136,7 +136,7 @@ int run_capture(CaptureOptions o) {
   active_capture = nullptr;
   pipeline.finish();  // partial frames are reported as truncated
   live->close_save_file();
-  sink.flush();
+  sink.finish();
   const auto ls = live->stats();
   const auto& c = sink.counters();
   if (!o.quiet)
@@ -157,6 +157,7 @@ Runner setup_capture(CLI::App& app) {
   cmd->footer(R"(Examples:
   sudo vt106 capture -i eth0 --imei 867648044456745 | jq .
   sudo vt106 capture -i any --port 5050 -w platform.pcap
+  sudo vt106 capture -i eth0 --format table
   sudo vt106 capture -i lo -c 10 --duration 60
   vt106 capture -D)");
   cmd->add_option("-i,--interface", opts->interface, "Interface to capture on ('any' for all)")->type_name("IFACE");

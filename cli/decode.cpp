@@ -1,8 +1,9 @@
-// vt106 decode: frames, hex dumps, SMS texts and captures in, one NDJSON record per message out.
+// vt106 decode: frames, hex dumps, SMS texts and captures in, one record per message out (--format).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,10 +11,10 @@
 
 #include "commands.hpp"
 #include "record_options.hpp"
+#include "terminal.hpp"
 #include "vt106/decode/flow_decoder.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
-#include "vt106/output/ndjson_sink.hpp"
 #include "vt106/util/time.hpp"
 
 namespace vt106::cli {
@@ -25,6 +26,7 @@ struct DecodeOptions {
   std::vector<std::string> texts, hexes, smses;
   std::string input_format = "auto";
   std::string filter;
+  bool quiet = false;
   RecordOptions records;
 };
 
@@ -37,9 +39,16 @@ struct FileCloser {
 int run_decode(const DecodeOptions& o) {
   const auto popts = o.records.parse_options("decode");
   if (!popts) return exit_usage;
-  output::NdjsonSink sink(stdout, o.records.filter(), o.records.pretty);
+  const auto sink_owner = o.records.make_sink(stdout, /*flush_each=*/false);
+  output::FormatSink& sink = *sink_owner;
+  // A progress line when stderr is a terminal and the records go elsewhere (they would scroll it
+  // away otherwise); it counts messages on their way to the sink.
+  const bool show_progress = !o.quiet && is_terminal(stderr) && !is_terminal(stdout);
+  CountingSink counting(sink);
+  output::RecordSink& records = show_progress ? static_cast<output::RecordSink&>(counting) : sink;
+  std::optional<ProgressLine> progress;
   gotop::Parser parser(*popts);
-  decode::TextDecoder text(parser, sink, o.records.max_frame);
+  decode::TextDecoder text(parser, records, o.records.max_frame);
   std::unique_ptr<source::BpfFilter> bpf;
   if (!o.filter.empty()) {
     try {
@@ -54,6 +63,7 @@ int run_decode(const DecodeOptions& o) {
   int status = exit_ok;
   auto report = [&](const decode::InputStatus& s) {
     if (!s.usable) {
+      progress.reset();
       sink.flush();
       std::fprintf(stderr, "vt106 decode: %s\n", s.problem.c_str());
       status = exit_input;
@@ -82,6 +92,7 @@ int run_decode(const DecodeOptions& o) {
       status = exit_input;
       continue;
     }
+    if (show_progress) progress.emplace(name == "-" ? "standard input" : name, file.get(), counting);
     std::string head(512, '\0');
     head.resize(std::fread(head.data(), 1, head.size(), file.get()));
     source::InputKind kind = source::sniff_input(head);
@@ -101,10 +112,11 @@ int run_decode(const DecodeOptions& o) {
         decode::FlowDecoderOptions fopts;
         fopts.max_frame = o.records.max_frame;
         fopts.flow_summaries = o.records.flows;
-        decode::FlowDecoder flows(parser, sink, name, fopts);
+        decode::FlowDecoder flows(parser, records, name, fopts);
         net::CaptureDecoder capture(flows, copts);
         const auto stats = capture.run(file.get(), in.head());
         if (stats.stopped_by_problem) {
+          progress.reset();
           sink.flush();
           if (stats.packets == 0)
             std::fprintf(stderr, "vt106 decode: %s: not a readable capture (see the error record)\n", name.c_str());
@@ -120,19 +132,25 @@ int run_decode(const DecodeOptions& o) {
       case source::InputKind::text: report(text.text(in, name)); break;
       case source::InputKind::sms: report(text.sms(in, name)); break;
     }
+    progress.reset();
   }
-  sink.flush();
+  sink.finish();
+  if (!o.quiet && is_terminal(stderr))
+    std::fprintf(stderr, "%s\n", summary_line("decode", sink, colour_allowed(stderr)).c_str());
   return status;
 }
 
 Runner setup_decode(CLI::App& app) {
   auto opts = std::make_shared<DecodeOptions>();
-  auto* cmd = app.add_subcommand("decode", "Decode GOTOP frames, hex dumps, SMS texts and captures to NDJSON");
+  auto* cmd = app.add_subcommand("decode", "Decode GOTOP frames, hex dumps, SMS texts and captures");
   cmd->footer(R"(Examples:
   vt106 decode --text '#353327020412763,CMD-X#'
   vt106 decode --hex '23 33 35 33 33 32 37 30 32 30 34 31 32 37 36 33 2c 43 4d 44 2d 58 23'
   vt106 decode --sms $'HELP ME!\nDATE:24/08/13\nTIME:23:59:37\nSPEED:0.0\nBAT:95\nCSQ:20 \nhttp://maps.google.com/maps?f=q&hl=en&q=2.9930825,101.5746188'
-  vt106 decode server.log | jq 'select(.event == "position") | [.imei, .lat, .lon]')");
+  vt106 decode server.log | jq 'select(.event == "position") | [.imei, .lat, .lon]'
+  vt106 decode --format table platform.pcap
+  vt106 decode --format csv platform.pcap > messages.csv
+  vt106 decode --format geojson --imei 353327020412763 platform.pcap > track.geojson)");
   cmd->add_option("inputs", opts->inputs, "Files to decode ('-' for standard input; the default when nothing else is given)");
   cmd->add_option("--text", opts->texts, "Frames as text, e.g. '#IMEI,CMD-X#' or a bare body")->type_name("FRAMES");
   cmd->add_option("--hex", opts->hexes, "Bytes as hex; spaces, ':' and 0x prefixes are ignored")->type_name("HEX");
@@ -142,6 +160,7 @@ Runner setup_decode(CLI::App& app) {
       ->type_name("auto|capture|hex|text|sms");
   cmd->add_option("-f,--filter", opts->filter, "Capture files: only packets matching this BPF expression (pcap-filter(7))")
       ->type_name("BPF");
+  cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary line on a terminal");
   opts->records.add_to(*cmd, "Capture files: ");
   one_value_each(*cmd, {"--text", "--hex", "--sms"});
   return [opts] { return run_decode(*opts); };

@@ -129,7 +129,8 @@ int run_listen(const ListenOptions& o) {
   }
 
   // Records are flushed after every turn of the loop: as they arrive, without a write per record.
-  output::NdjsonSink out(stdout, o.records.filter(), o.records.pretty);
+  const auto out_owner = o.records.make_sink(stdout, /*flush_each=*/false);
+  output::FormatSink& out = *out_owner;
   if (o.count > 0) out.limit_messages(o.count);
   std::unique_ptr<output::NdjsonSink> file_sink;
   std::unique_ptr<output::TeeSink> tee;
@@ -179,7 +180,7 @@ int run_listen(const ListenOptions& o) {
   }
   active_listener = nullptr;
   listener->finish();
-  out.flush();
+  out.finish();  // completes json arrays and maps
   if (file_sink) file_sink->flush();
   const auto& s = listener->stats();
   if (!o.quiet)

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "terminal.hpp"
 #include "vt106/util/time.hpp"
 
 namespace vt106::cli {
@@ -37,6 +38,13 @@ void RecordOptions::add_to(CLI::App& cmd, const std::string& prefix) {
 }
 
 void RecordOptions::add_record_options_to(CLI::App& cmd) {
+  cmd.add_option("--format", format,
+                 "Output: ndjson (one record per line), json (one array), csv, table (for a terminal), "
+                 "geojson, gpx or kml (positions per device, written at the end)")
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(output::output_format_names),
+                                                     std::end(output::output_format_names))))
+      ->type_name("FORMAT")
+      ->capture_default_str();
   cmd.add_option("--device-tz", device_tz,
                  "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
                  "fix times are converted to UTC")
@@ -47,7 +55,7 @@ void RecordOptions::add_record_options_to(CLI::App& cmd) {
   cmd.add_option("--imei", imeis, "Only records of this device (repeatable)");
   cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records)");
   cmd.add_flag("--no-errors", no_errors, "Leave error records out of the output");
-  cmd.add_flag("--pretty", pretty, "Indent each record (no longer one line per record)");
+  cmd.add_flag("--pretty", pretty, "Indent each record (ndjson and json; no longer one line per record)");
   one_value_each(cmd, {"--imei", "--event"});
 }
 
@@ -71,6 +79,17 @@ output::RecordFilter RecordOptions::filter() const {
   f.events.insert(events.begin(), events.end());
   f.errors = !no_errors;
   return f;
+}
+
+std::unique_ptr<output::FormatSink> RecordOptions::make_sink(std::FILE* out, bool flush_each) const {
+  output::FormatOptions o;
+  o.filter = filter();
+  o.pretty = pretty;
+  o.flush_each = flush_each;
+  o.colour = colour_allowed(out);
+  // --format was checked against the same names when the command line was parsed.
+  return output::make_format_sink(output::parse_output_format(format).value_or(output::OutputFormat::ndjson), out,
+                                  std::move(o));
 }
 
 net::CaptureOptions RecordOptions::capture_options() const {

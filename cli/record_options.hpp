@@ -12,11 +12,12 @@
 #include "vt106/gotop/framer.hpp"
 #include "vt106/gotop/parser.hpp"
 #include "vt106/net/capture_decoder.hpp"
-#include "vt106/output/ndjson_sink.hpp"
+#include "vt106/output/format_sink.hpp"
 
 namespace vt106::cli {
 
 struct RecordOptions {
+  std::string format = "ndjson";
   std::string device_tz;
   std::size_t max_frame = gotop::default_max_frame;
   bool pretty = false;
@@ -35,6 +36,8 @@ struct RecordOptions {
   // nullopt (after a message on stderr naming `command`) when a value is unusable.
   std::optional<gotop::ParseOptions> parse_options(const char* command) const;
   output::RecordFilter filter() const;
+  // The sink of --format writing to `out`; tables are coloured when `out` is a terminal.
+  std::unique_ptr<output::FormatSink> make_sink(std::FILE* out, bool flush_each) const;
   net::CaptureOptions capture_options() const;
 };
 

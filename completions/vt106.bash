@@ -5,18 +5,22 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen help --help --version" -- "$cur"))
     return
   fi
   case $sub in
+    help)
+      [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen" -- "$cur"))
+      ;;
     decode)
       case $prev in
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
         --text|--hex|--sms|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --format -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -26,10 +30,11 @@ _vt106() {
         -i|--interface)
           COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
         -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
         -f|--filter|--port|-c|--count|--duration|--snaplen|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
-      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       ;;
     craft)
       _vt106_craft
@@ -74,9 +79,10 @@ _vt106() {
       case $prev in
         -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac
-      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --pretty --help" -- "$cur"))
       ;;
   esac
 }

@@ -1,6 +1,7 @@
 // JSON escaping (RFC 8259) with UTF-8 validation, number output, and a re-indenter.
 #include "vt106/output/json.hpp"
 
+#include "vt106/output/text_escape.hpp"
 #include "vt106/util/time.hpp"
 
 #include <cmath>
@@ -12,31 +13,6 @@ namespace vt106::output {
 
 namespace {
 constexpr char hex_digits[] = "0123456789abcdef";
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  auto cont = [&](std::size_t k) {
-    return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-  };
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b0 == 0xE0 && b1 < 0xA0) return 0;  // overlong
-    if (b0 == 0xED && b1 > 0x9F) return 0;  // surrogates
-    return 3;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b0 == 0xF0 && b1 < 0x90) return 0;
-    if (b0 == 0xF4 && b1 > 0x8F) return 0;
-    return 4;
-  }
-  return 0;
-}
 }  // namespace
 
 namespace detail {

@@ -1,4 +1,4 @@
-// Buffered NDJSON output with record filters; a flow's errors follow its device's filter.
+// Buffered NDJSON output: one record per line, written in 64 KiB blocks (or at once, live).
 #include "vt106/output/ndjson_sink.hpp"
 
 #include "vt106/output/json.hpp"
@@ -10,35 +10,14 @@ constexpr std::size_t flush_threshold = 1 << 16;
 }
 
 NdjsonSink::NdjsonSink(std::FILE* out, RecordFilter filter, bool pretty, bool flush_each)
-    : out_(out), filter_(std::move(filter)), pretty_(pretty), flush_each_(flush_each) {
+    : FormatSink(std::move(filter)), out_(out), pretty_(pretty), flush_each_(flush_each) {
   buf_.reserve(flush_threshold * 2);
 }
 
 NdjsonSink::~NdjsonSink() { flush(); }
 
-bool NdjsonSink::keep_imei(const RecordContext& ctx, std::string_view imei) const {
-  if (filter_.imeis.empty()) return true;
-  if (!imei.empty()) return filter_.imeis.count(imei) > 0;
-  if (ctx.flow) {
-    auto it = flow_imei_.find(*ctx.flow);
-    return it != flow_imei_.end() && filter_.imeis.count(it->second) > 0;
-  }
-  return false;
-}
-
 void NdjsonSink::message(const RecordContext& ctx, const gotop::Message& msg) {
-  ++counters_.messages;
-  if (!msg.imei.empty() && msg.imei != last_imei_) {
-    last_imei_ = msg.imei;
-    if (devices_.find(msg.imei) == devices_.end()) devices_.emplace(msg.imei);
-    // A flow's errors carry no identifier: remember whose flow it is for --imei.
-    if (!filter_.imeis.empty() && ctx.flow && !flow_imei_.count(*ctx.flow))
-      flow_imei_.emplace(*ctx.flow, std::string(msg.imei));
-  }
-  if (!keep_imei(ctx, msg.imei)) return;
-  if (!filter_.events.empty() && !filter_.events.count(gotop::to_string(msg.event))) return;
-  if (done()) return;
-  ++counters_.messages_written;
+  if (!gate_.admit(ctx, msg)) return;
   const std::size_t start = buf_.size();
   append_message_json(buf_, ctx, msg);
   if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
@@ -46,9 +25,7 @@ void NdjsonSink::message(const RecordContext& ctx, const gotop::Message& msg) {
 }
 
 void NdjsonSink::error(const RecordContext& ctx, const ErrorRecord& err) {
-  ++counters_.errors;
-  if (!filter_.errors || !keep_imei(ctx, err.imei)) return;
-  if (!filter_.events.empty() && !filter_.events.count("error")) return;
+  if (!gate_.admit(ctx, err)) return;
   const std::size_t start = buf_.size();
   append_error_json(buf_, ctx, err);
   if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
@@ -56,11 +33,7 @@ void NdjsonSink::error(const RecordContext& ctx, const ErrorRecord& err) {
 }
 
 void NdjsonSink::flow(const FlowSummary& f) {
-  ++counters_.flows;
-  if (!filter_.imeis.empty()) {
-    auto it = flow_imei_.find(f.flow);
-    if (it == flow_imei_.end() || !filter_.imeis.count(it->second)) return;
-  }
+  if (!gate_.admit(f)) return;
   const std::size_t start = buf_.size();
   append_flow_json(buf_, f);
   if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
@@ -68,9 +41,7 @@ void NdjsonSink::flow(const FlowSummary& f) {
 }
 
 void NdjsonSink::foreign(const RecordContext& ctx, const detect::Verdict& v) {
-  ++counters_.errors;
-  if (!filter_.imeis.empty()) return;  // a foreign flow carries no GOTOP identifier
-  if (!filter_.events.empty() && !filter_.events.count("foreign") && !filter_.events.count("error")) return;
+  if (!gate_.admit_foreign(ctx)) return;
   const std::size_t start = buf_.size();
   append_foreign_json(buf_, ctx, v);
   if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
@@ -86,7 +57,6 @@ void NdjsonSink::write_json(std::string_view object) {
 
 void NdjsonSink::emit() {
   buf_.push_back('\n');
-  ++counters_.written;
   if (flush_each_ || buf_.size() >= flush_threshold) flush();
 }
 

@@ -1,0 +1,112 @@
+// Which records reach the output (--imei, --event, --no-errors, capture -c) and what was seen,
+// shared by every output format; inline because NDJSON output calls it once per record.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "vt106/output/record.hpp"
+
+namespace vt106::output {
+
+struct RecordFilter {
+  std::set<std::string, std::less<>> imeis;   // empty: every device
+  std::set<std::string, std::less<>> events;  // empty: every event; "error" selects error records
+  bool errors = true;                         // write error records
+};
+
+struct SinkCounters {
+  std::uint64_t messages = 0, errors = 0, flows = 0;  // records received
+  std::uint64_t written = 0, messages_written = 0;    // records that passed the filters
+  std::uint64_t left_out = 0;  // passed the filters but the format has no place for them (maps: no position)
+};
+
+// Applies a RecordFilter and counts records and devices. A flow's errors and its summary carry no
+// identifier of their own: they follow the first device seen on the flow.
+class RecordGate {
+ public:
+  explicit RecordGate(RecordFilter filter = {}) : filter_(std::move(filter)) {}
+
+  // Each counts the record and returns whether it is to be written.
+  bool admit(const RecordContext& ctx, const gotop::Message& msg) {
+    ++counters_.messages;
+    if (!msg.imei.empty() && (msg.imei != last_imei_ || ctx.flow != last_flow_)) note_device(ctx, msg.imei);
+    if (!keep_imei(ctx, msg.imei)) return false;
+    if (!filter_.events.empty() && !filter_.events.count(gotop::to_string(msg.event))) return false;
+    if (done()) return false;
+    ++counters_.messages_written;
+    ++counters_.written;
+    return true;
+  }
+  bool admit(const RecordContext& ctx, const ErrorRecord& err) {
+    ++counters_.errors;
+    if (!filter_.errors || !keep_imei(ctx, err.imei)) return false;
+    if (!filter_.events.empty() && !filter_.events.count("error")) return false;
+    ++counters_.written;
+    return true;
+  }
+  // A flow in another protocol: counted with the errors; it has no GOTOP identifier, so --imei
+  // leaves it out, and --event selects it as "foreign" (or "error").
+  bool admit_foreign(const RecordContext&) {
+    ++counters_.errors;
+    if (!filter_.errors || !filter_.imeis.empty()) return false;
+    if (!filter_.events.empty() && !filter_.events.count("foreign") && !filter_.events.count("error")) return false;
+    ++counters_.written;
+    return true;
+  }
+  bool admit(const FlowSummary& f) {
+    ++counters_.flows;
+    if (!filter_.imeis.empty()) {
+      auto it = flow_imei_.find(f.flow);
+      if (it == flow_imei_.end() || !filter_.imeis.count(it->second)) return false;
+    }
+    ++counters_.written;
+    return true;
+  }
+  // A record that passed but that the format cannot show.
+  void left_out() { ++counters_.left_out; }
+
+  // Lets at most `n` message records through (capture -c); done() tells when they are out.
+  void limit_messages(std::uint64_t n) { max_messages_ = n; }
+  bool done() const { return max_messages_ != 0 && counters_.messages_written >= max_messages_; }
+
+  const SinkCounters& counters() const { return counters_; }
+  std::size_t device_count() const { return devices_.size(); }
+
+ private:
+  void note_device(const RecordContext& ctx, std::string_view imei) {
+    last_imei_ = imei;
+    last_flow_ = ctx.flow;
+    if (devices_.find(imei) == devices_.end()) devices_.emplace(imei);
+    if (!filter_.imeis.empty() && ctx.flow && !flow_imei_.count(*ctx.flow)) flow_imei_.emplace(*ctx.flow, imei);
+  }
+  bool keep_imei(const RecordContext& ctx, std::string_view imei) const {
+    if (filter_.imeis.empty()) return true;
+    if (!imei.empty()) return filter_.imeis.count(imei) > 0;
+    if (ctx.flow) {
+      auto it = flow_imei_.find(*ctx.flow);
+      return it != flow_imei_.end() && filter_.imeis.count(it->second) > 0;
+    }
+    return false;
+  }
+
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  RecordFilter filter_;
+  std::uint64_t max_messages_ = 0;
+  SinkCounters counters_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> devices_;  // identifiers seen
+  std::string last_imei_;  // most messages come from the device and flow before: skip the sets
+  std::optional<std::uint32_t> last_flow_;
+  std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow
+};
+
+}  // namespace vt106::output

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `cpack -G DEB` builds a package that dpkg installs, that runs (--version, a decode of a shipped
+# capture) and that dpkg removes again. dpkg installs it under a directory of its own (--root)
+# whose package database is a copy of this machine's: the dependencies are checked against what
+# is really installed here, yet the machine running the tests is left as it was, so the test needs
+# no root and cannot race another build's test or package.
+set -u
+bin=$1
+build=$(cd "$(dirname "$bin")" && pwd)
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps file; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (dpkg-dev and file build packages)"; exit 77; }
+done
+[ -f "$build/CPackConfig.cmake" ] || { echo "no CPackConfig.cmake in $build"; exit 77; }
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/pkg" > "$tmp/cpack.log" 2>&1 ||
+  { echo "cpack failed:"; cat "$tmp/cpack.log"; exit 1; }
+deb=$(ls "$tmp"/pkg/vt106_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] || { echo "cpack made no vt106_*.deb:"; cat "$tmp/cpack.log"; exit 1; }
+
+info=$(dpkg-deb --info "$deb")
+for want in "Package: vt106" "Section: net" "libpcap0.8" "libfmt"; do
+  grep -q "$want" <<< "$info" || { echo "package control lacks '$want':"; echo "$info"; fail=1; }
+done
+contents=$(dpkg-deb --contents "$deb")
+for path in ./usr/bin/vt106 ./usr/share/man/man1/vt106.1 ./usr/share/man/man1/vt106-decode.1 \
+    ./usr/share/bash-completion/completions/vt106 ./usr/share/zsh/vendor-completions/_vt106 \
+    ./usr/share/fish/vendor_completions.d/vt106.fish; do
+  grep -q " $path\$" <<< "$contents" || { echo "the package lacks $path"; fail=1; }
+done
+
+root=$tmp/root
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
+cp /var/lib/dpkg/status "$root/var/lib/dpkg/status"
+touch "$root/var/lib/dpkg/available"
+force=()
+[ "$(id -u)" = 0 ] || force=(--force-not-root)
+# dpkg warns about every host package whose file list is not in the copy: kept in the log.
+dpkg --root="$root" "${force[@]}" -i "$deb" > "$tmp/dpkg.log" 2>&1 ||
+  { echo "dpkg -i failed:"; grep -v "files list file for package" "$tmp/dpkg.log"; exit 1; }
+
+installed=$root/usr/bin/vt106
+[ "$("$installed" --version)" = "$("$bin" --version)" ] ||
+  { echo "installed --version '$("$installed" --version)' differs from '$("$bin" --version)'"; fail=1; }
+"$installed" decode captures/tcp-ipv4.pcap > "$tmp/out" 2> "$tmp/err" || { echo "installed decode failed"; cat "$tmp/err"; fail=1; }
+cmp -s "$tmp/out" tests/golden/cases/capture-tcp-ipv4.out || { echo "installed decode differs from the golden output"; fail=1; }
+"$installed" decode --format gpx captures/tcp-ipv4.pcap | grep -q '<trkpt' || { echo "installed decode --format gpx made no track"; fail=1; }
+
+dpkg --root="$root" "${force[@]}" -r vt106 >> "$tmp/dpkg.log" 2>&1 ||
+  { echo "dpkg -r failed:"; grep -v "files list file for package" "$tmp/dpkg.log"; exit 1; }
+[ -e "$installed" ] && { echo "dpkg -r left $installed"; fail=1; }
+[ -n "$(find "$root/usr" -type f 2>/dev/null)" ] && { echo "dpkg -r left files: $(find "$root/usr" -type f)"; fail=1; }
+
+[ $fail = 0 ] && echo "$(basename "$deb") builds, installs, decodes and removes cleanly"
+exit $fail

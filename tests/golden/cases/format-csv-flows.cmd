@@ -1,0 +1,5 @@
+decode
+--format
+csv
+--flows
+captures/udp.pcap

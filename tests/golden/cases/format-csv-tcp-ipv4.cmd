@@ -1,0 +1,4 @@
+decode
+--format
+csv
+captures/tcp-ipv4.pcap

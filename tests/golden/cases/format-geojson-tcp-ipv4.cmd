@@ -1,0 +1,4 @@
+decode
+--format
+geojson
+captures/tcp-ipv4.pcap

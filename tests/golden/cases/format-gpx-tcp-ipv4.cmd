@@ -1,0 +1,4 @@
+decode
+--format
+gpx
+captures/tcp-ipv4.pcap

@@ -1,0 +1,4 @@
+decode
+--format
+json
+captures/tcp-ipv4.pcap

@@ -1,0 +1,4 @@
+decode
+--format
+kml
+captures/tcp-ipv4.pcap

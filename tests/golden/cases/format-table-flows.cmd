@@ -1,0 +1,5 @@
+decode
+--format
+table
+--flows
+captures/retransmit.pcap

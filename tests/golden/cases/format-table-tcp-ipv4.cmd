@@ -1,0 +1,4 @@
+decode
+--format
+table
+captures/tcp-ipv4.pcap

@@ -1,0 +1,4 @@
+decode
+--format
+xml
+captures/tcp-ipv4.pcap
