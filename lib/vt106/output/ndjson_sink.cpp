@@ -30,7 +30,10 @@ void NdjsonSink::message(const RecordContext& ctx, const gotop::Message& msg) {
   ++counters_.messages;
   if (!msg.imei.empty() && msg.imei != last_imei_) {
     last_imei_ = msg.imei;
-    if (devices_.find(msg.imei) == devices_.end()) devices_.emplace(msg.imei);
+    if (devices_.find(msg.imei) == devices_.end()) {
+      if (devices_.size() < max_counted_devices) devices_.emplace(msg.imei);
+      else devices_capped_ = true;
+    }
     // A flow's errors carry no identifier: remember whose flow it is for --imei.
     if (!filter_.imeis.empty() && ctx.flow && !flow_imei_.count(*ctx.flow))
       flow_imei_.emplace(*ctx.flow, std::string(msg.imei));
@@ -66,6 +69,8 @@ void NdjsonSink::flow(const FlowSummary& f) {
   if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
   emit();
 }
+
+void NdjsonSink::flow_closed(std::uint32_t flow) { flow_imei_.erase(flow); }
 
 void NdjsonSink::emit() {
   buf_.push_back('\n');

@@ -54,6 +54,8 @@ class RecordSink {
   virtual void message(const RecordContext& ctx, const gotop::Message& msg) = 0;
   virtual void error(const RecordContext& ctx, const ErrorRecord& err) = 0;
   virtual void flow(const FlowSummary&) {}
+  // The flow ended: no record will name it again (a sink may forget what it kept for it).
+  virtual void flow_closed(std::uint32_t /*flow*/) {}
 };
 
 // RecordContext::endpoints_json for one flow direction.
