@@ -27,7 +27,9 @@ for t in "${targets[@]}"; do
   work=$build/corpus/$t
   mkdir -p "$work" "$build/artifacts"
   dict=()
-  [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
+  words=tests/fuzz/$t.dict
+  [ "$t" = text ] && words=tests/fuzz/stream.dict  # the same frames, as text
+  [ -f "$words" ] && dict=(-dict="$words")
   seeds=(tests/fuzz/corpus/"$t")
   [ -d "tests/fuzz/regressions/$t" ] && seeds+=(tests/fuzz/regressions/"$t")
   log=$build/fuzz-$t.log
