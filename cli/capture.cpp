@@ -141,10 +141,11 @@ int run_capture(CaptureOptions o) {
   const auto& c = sink.counters();
   if (!o.quiet)
     std::fprintf(stderr,
-                 "vt106 capture: %llu packets, %llu messages from %zu devices, %llu errors, %llu flows; "
+                 "vt106 capture: %llu packets, %llu messages from %s%zu devices, %llu errors, %llu flows; "
                  "kernel dropped %llu%s%s\n",
                  static_cast<unsigned long long>(ls.packets), static_cast<unsigned long long>(c.messages),
-                 sink.device_count(), static_cast<unsigned long long>(c.errors),
+                 sink.device_count_capped() ? "at least " : "", sink.device_count(),
+                 static_cast<unsigned long long>(c.errors),
                  static_cast<unsigned long long>(pipeline.stats().flows),
                  static_cast<unsigned long long>(ls.kernel_dropped), o.write_path.empty() ? "" : "; saved to ",
                  o.write_path.c_str());

@@ -383,7 +383,7 @@ TEST_SUITE("gotop.encoder.errors") {
     CHECK(gotop::read_ipv4_endpoint("1.2.3.4:http").error().code == EncodeErrorCode::bad_number);
     CHECK(refused(cmd::Server{"internet", {"example.com", 8888}, false}).code == EncodeErrorCode::bad_address);
   }
-  TEST_CASE("bad_text: empty, '#', ',' where fields are comma-separated, control characters") {
+  TEST_CASE("bad_text: empty, '#', ',' where fields are comma-separated, control characters, edge spaces") {
     CHECK(refused(cmd::Server{"", {"1.2.3.4", 80}, false}).message == "APN is empty");
     CHECK(refused(cmd::Server{"inter,net", {"1.2.3.4", 80}, false}).code == EncodeErrorCode::bad_text);
     CHECK(refused(cmd::Server{"inter#net", {"1.2.3.4", 80}, false}).message ==
@@ -397,6 +397,10 @@ TEST_SUITE("gotop.encoder.errors") {
     CHECK(refused(cmd::SosNumber{1, "+8613812345678", "thirteen char"}).message ==
           "name 'thirteen char' has 13 characters: allowed at most 12");
     CHECK(crafted(cmd::Raw{"Z2,My bike"}).gprs_frame() == ":123456Z2,My bike#");
+    // Found by fuzz_craft: a trailing space was sent but could not be decoded back.
+    CHECK(refused(cmd::ApnLogin{"user", "secret "}).message ==
+          "APN password 'secret ' begins or ends with a space, which receivers trim: not allowed");
+    CHECK(refused(cmd::SosNumber{1, "+8613812345678", " Mum"}).code == EncodeErrorCode::bad_text);
   }
   TEST_CASE("reset_text: the factory-reset trigger only through its own command") {
     auto e = refused(cmd::Raw{"RESET!"});

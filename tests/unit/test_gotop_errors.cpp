@@ -73,6 +73,13 @@ TEST_SUITE("gotop.errors") {
     CHECK(one(":123456C,1.2.3.4:99999#")["code"] == "bad_command");
     CHECK(one(":123456I1,1,0,5111352N009125670E50241115N011011173E#")["code"] == "bad_command");
     CHECK(one(":123456#")["code"] == "bad_command");
+    // Numbers too large for the parser (found by fuzz_craft: these read an empty optional).
+    for (const char* big : {":123456P1,99999999999#", ":123456M2,99999999999#", ":123456N1,99999999999#"}) {
+      CAPTURE(big);
+      CHECK(one(big)["code"] == "bad_command");
+    }
+    CHECK(one("123456P1,99999999999", As::sms)["code"] == "bad_command");
+    CHECK(one(":123456P1,999999999#")["summary"] == "movement alarm on, radius 9999999990 m");
   }
   TEST_CASE("bad_sms") {
     CHECK(one("GPS OK!\nDATE:24/13/01\nTIME:10:00:00", As::sms)["code"] == "bad_sms");

@@ -96,6 +96,33 @@ TEST_SUITE("gotop.framer") {
     CHECK(sink.records[1]["offset"] == 5017);
   }
 
+  TEST_CASE("whitespace longer than the limit before a body is skipped, whatever the slicing") {
+    // Found by fuzz_stream: fed at once, the body after the blank run used to vanish with it.
+    const std::string stream = std::string(40, ' ') + "353327020412763,CMD-X#\n#" + std::string(30, '\0') +
+                               "353327020412763,CMD-X#";
+    auto decode = [&](std::size_t slice) {
+      RecordCollector sink;
+      vt106::gotop::Parser parser;
+      vt106::decode::StreamDecoder dec(parser, sink, 24);
+      vt106::output::RecordContext ctx;
+      for (std::size_t i = 0; i < stream.size(); i += slice) dec.feed(std::string_view(stream).substr(i, slice), ctx);
+      dec.finish(ctx);
+      return sink;
+    };
+    const auto whole = decode(stream.size());
+    REQUIRE(whole.records.size() == 2);
+    CHECK(whole.records[0]["type"] == "CMD-X");
+    CHECK(whole.records[0]["offset"] == 40);  // where the kept text begins
+    CHECK(whole.records[0]["raw"] == "353327020412763,CMD-X#");
+    CHECK(whole.records[1]["type"] == "CMD-X");
+    CHECK(whole.records[1]["offset"] == 63);  // the opening '#'
+    CHECK(whole.records[1]["raw"] == "#353327020412763,CMD-X#");
+    for (std::size_t slice = 1; slice < stream.size(); ++slice) {
+      CAPTURE(slice);
+      REQUIRE(decode(slice).lines == whole.lines);
+    }
+  }
+
   TEST_CASE("a megabyte without '#' costs bounded memory and one record") {
     RecordCollector sink;
     vt106::gotop::Parser parser;

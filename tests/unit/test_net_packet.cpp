@@ -2,6 +2,8 @@
 // (including broken chains), fragments, port unreachable, and truncated versus bad headers.
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "pcap_builder.hpp"
 #include "vt106/net/fragments.hpp"
 #include "vt106/net/packet.hpp"
@@ -296,6 +298,22 @@ TEST_SUITE("net.packet") {
     CHECK(p->message.find("id 0x2 ") != std::string::npos);
     CHECK(p->message.find("incomplete after 1 s") != std::string::npos);
     CHECK(frags.in_progress() == 0);
+  }
+
+  TEST_CASE("fragment timeouts survive timestamps at both ends of the range") {
+    // Found by fuzz_capture: pcapng timestamp offsets put packets anywhere in int64 time, and
+    // the age of a datagram overflowed.
+    FragmentLimits limits;
+    limits.timeout_ns = 1'000'000'000;
+    FragmentReassembler frags(limits);
+    Ipv4Options o;
+    o.more_fragments = true;
+    const std::int64_t late = std::numeric_limits<std::int64_t>::max() - 5;
+    CHECK(decode(101, ipv4(ip("10.0.0.1"), ip("10.0.0.2"), proto_udp, Bytes(16, std::byte{'z'}), o), 0, &frags,
+                 late).kind == PacketKind::fragment_held);
+    frags.expire(std::numeric_limits<std::int64_t>::min());
+    frags.expire(late);
+    CHECK(frags.in_progress() <= 1);
   }
 
   TEST_CASE("ICMP and ICMPv6 port unreachable quote the original endpoints") {

@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 TEST_SUITE("output.json") {
   TEST_CASE("control characters, quotes and invalid UTF-8") {
@@ -49,6 +50,16 @@ TEST_SUITE("util.time") {
     vt106::util::append_iso8601(s, *vt106::util::utc_seconds(2000, 2, 29, 23, 59, 59));
     CHECK(s == "2000-02-29T23:59:59Z");
     CHECK_FALSE(vt106::util::utc_seconds(2100, 2, 29, 0, 0, 0));
+    // Capture timestamps can be any int64 (pcapng offsets): the ends of the range stay defined.
+    s.clear();
+    vt106::util::append_iso8601_us(s, std::numeric_limits<std::int64_t>::min());
+    CHECK(s == "1677-09-21T00:12:43.145224Z");
+    s.clear();
+    vt106::util::append_iso8601_us(s, std::numeric_limits<std::int64_t>::max());
+    CHECK(s == "2262-04-11T23:47:16.854775Z");
+    s.clear();
+    vt106::util::append_iso8601_us(s, -1);
+    CHECK(s == "1969-12-31T23:59:59.999999Z");
   }
   TEST_CASE("UTC offsets") {
     CHECK(vt106::util::parse_utc_offset("+08") == 8 * 3600);

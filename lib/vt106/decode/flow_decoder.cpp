@@ -264,6 +264,7 @@ void FlowDecoder::on_flow_close(const net::FlowInfo& flow, net::CloseReason reas
   }
   s.open = false;
   flows_[flow.slot].reset();
+  sink_.flow_closed(static_cast<std::uint32_t>(flow.id));
 }
 
 void FlowDecoder::on_problem(const net::NetProblem& p) {

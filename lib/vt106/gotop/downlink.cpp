@@ -49,9 +49,11 @@ CommandResult on_off_value(std::string_view data, std::string_view what, std::st
     return bad(fmt::format("expected 0 or 1, a comma and a value, got '{}'", data));
   const std::string_view value = data.substr(2);
   if (!all_digits(value) || (width != 0 && value.size() != width))
-    return bad(fmt::format("value '{}' is not {} digits", value, width));
-  summary = data[0] == '1' ? fmt::format("{} on at {}{}", what, *parse_int<int>(value), unit)
-                           : fmt::format("{} off", what);
+    return bad(width != 0 ? fmt::format("value '{}' is not {} digits", value, width)
+                          : fmt::format("value '{}' is not a number", value));
+  const auto number = parse_int<int>(value);
+  if (!number) return bad(fmt::format("value '{}' is too large", value));
+  summary = data[0] == '1' ? fmt::format("{} on at {}{}", what, *number, unit) : fmt::format("{} off", what);
   return {};
 }
 
@@ -211,8 +213,9 @@ bool Parser::parse_command_text(std::string_view text, std::string_view frame, M
     if (next(1) == '2' && next(2) == ',') {
       take(2, "heartbeat");
       const std::string_view secs = m.args.substr(1);
-      if (!all_digits(secs)) r = bad(fmt::format("heartbeat interval '{}' is not a number of seconds", secs));
-      else s = fmt::format("send a heartbeat every {} s", *parse_int<int>(secs));
+      const auto n = all_digits(secs) ? parse_int<int>(secs) : std::nullopt;
+      if (!n) r = bad(fmt::format("heartbeat interval '{}' is not a number of seconds", secs));
+      else s = fmt::format("send a heartbeat every {} s", *n);
     } else if (next(1) == '4' && next(2) == ',') {
       take(2, "gps-output");
       s = m.args == ",1" ? "GPS receiver outputs all NMEA sentences" : "GPS receiver outputs minimal NMEA";
@@ -244,8 +247,10 @@ bool Parser::parse_command_text(std::string_view text, std::string_view frame, M
     else s = fmt::format("set the APN user '{}' and password '{}'", m.args.substr(0, comma), m.args.substr(comma + 1));
   } else if (c == 'P') {
     take(1, "movement-alarm");
-    if (m.args.starts_with("1,") && all_digits(m.args.substr(2)))
-      s = fmt::format("movement alarm on, radius {} m", *parse_int<int>(m.args.substr(2)) * 10);
+    const auto radius = m.args.starts_with("1,") && all_digits(m.args.substr(2)) ? parse_int<int>(m.args.substr(2))
+                                                                                   : std::nullopt;
+    if (radius)  // in tens of metres
+      s = fmt::format("movement alarm on, radius {} m", std::int64_t{*radius} * 10);
     else if (m.args == "0" || m.args.starts_with("0,")) s = "movement alarm off";
     else r = bad(fmt::format("expected 1,RADIUS or 0, got '{}'", m.args));
   } else if (c == 'Q' && next(1) >= '1' && next(1) <= '5') {

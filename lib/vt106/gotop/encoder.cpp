@@ -59,9 +59,13 @@ std::optional<EncodeError> check_range(int value, int low, int high, std::string
 }
 
 // Text that travels inside a command: printable ASCII, never '#' (it ends the frame), never the
-// factory-reset trigger, and no ',' where the command uses commas to separate its fields.
+// factory-reset trigger, no ',' where the command uses commas to separate its fields, and no
+// space at either end (receivers trim frames and SMS texts, so it would not arrive as typed).
 std::optional<EncodeError> check_text(std::string_view text, std::string_view what, bool commas_allowed) {
   if (text.empty()) return refuse(EncodeErrorCode::bad_text, fmt::format("{} is empty", what));
+  if (text.front() == ' ' || text.back() == ' ')
+    return refuse(EncodeErrorCode::bad_text,
+                  fmt::format("{} '{}' begins or ends with a space, which receivers trim: not allowed", what, text));
   for (char c : text) {
     if (c == '#')
       return refuse(EncodeErrorCode::bad_text,

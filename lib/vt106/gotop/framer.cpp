@@ -12,10 +12,19 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' |
 void FrameSplitter::start_segment(bool opened) {
   buf_.clear();
   overflow_ = 0;
+  skipped_ = 0;
+  skipping_blank_ = false;
   opened_ = opened;
   // Called with offset_ at the opening '#' (or at the first byte of an unopened segment).
   seg_offset_ = offset_;
   if (opened) buf_.push_back('#');
+}
+
+std::size_t FrameSplitter::skip_blank(std::string_view& bytes) {
+  std::size_t lead = 0;
+  while (lead < bytes.size() && is_space(bytes[lead])) ++lead;
+  bytes.remove_prefix(lead);
+  return lead;
 }
 
 void FrameSplitter::append(std::string_view bytes) {
@@ -24,16 +33,30 @@ void FrameSplitter::append(std::string_view bytes) {
     overflow_ += bytes.size();
     return;
   }
+  if (skipping_blank_) {
+    skipped_ += skip_blank(bytes);
+    if (bytes.empty()) return;
+    skipping_blank_ = false;  // the body begins
+  }
   const std::size_t body_now = buf_.size() - head();
   if (body_now + bytes.size() > max_frame_) {
-    // Whitespace between frames never counts towards the limit of a frame that has not begun.
+    // Whitespace between frames never counts towards the limit of a frame that has not begun:
+    // once more of it than the limit has come, all of it up to the body is skipped (and counted
+    // in the piece's length), however the bytes were sliced.
+    if (blank()) {
+      std::string_view rest = bytes;
+      const std::size_t lead = skip_blank(rest);
+      if (body_now + lead > max_frame_) {
+        skipped_ += body_now + lead;
+        buf_.resize(head());
+        skipping_blank_ = rest.empty();
+        append(rest);
+        return;
+      }
+    }
     const std::size_t room = max_frame_ - body_now;
     buf_.append(bytes.substr(0, room));
     overflow_ = body_now + bytes.size();
-    if (blank()) {  // only whitespace so far: not a frame yet, so nothing is over the limit
-      overflow_ = 0;
-      buf_.resize(head());
-    }
     return;
   }
   buf_.append(bytes);
@@ -61,8 +84,8 @@ void FrameSplitter::trim_downlink_opener(Piece& p) const {
     const std::size_t skip = (p.opened ? 1 : 0) + lead;
     p.text.remove_prefix(skip);
     p.body.remove_prefix(lead);
-    p.offset += skip;
-    p.length -= skip;
+    p.offset += skip + (p.opened ? skipped_ : 0);
+    p.length -= skip + (p.opened ? skipped_ : 0);
   }
 }
 

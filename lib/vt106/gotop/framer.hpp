@@ -79,11 +79,11 @@ class FrameSplitter {
   template <class OnPiece>
   void close_segment(OnPiece&& on_piece) {
     if (overflow_ > 0) {
-      Piece p{Piece::Kind::too_long, buf_, body_view(), seg_offset_, head() + overflow_ + 1, opened_};
+      Piece p{Piece::Kind::too_long, buf_, body_view(), piece_offset(), covered(head() + overflow_ + 1), opened_};
       on_piece(p);
     } else if (!blank()) {
       buf_.push_back('#');
-      Piece p{Piece::Kind::frame, buf_, body_view(), seg_offset_, buf_.size(), opened_};
+      Piece p{Piece::Kind::frame, buf_, body_view(), piece_offset(), covered(buf_.size()), opened_};
       trim_downlink_opener(p);
       on_piece(p);
     }
@@ -93,13 +93,18 @@ class FrameSplitter {
   template <class OnPiece>
   void flush_partial(OnPiece&& on_piece) {
     if (overflow_ > 0) {
-      Piece p{Piece::Kind::too_long, buf_, body_view(), seg_offset_, head() + overflow_, opened_};
+      Piece p{Piece::Kind::too_long, buf_, body_view(), piece_offset(), covered(head() + overflow_), opened_};
       on_piece(p);
     } else if (!blank()) {
-      Piece p{Piece::Kind::truncated, buf_, body_view(), seg_offset_, buf_.size(), opened_};
+      Piece p{Piece::Kind::truncated, buf_, body_view(), piece_offset(), covered(buf_.size()), opened_};
       on_piece(p);
     }
   }
+
+  // Skipped whitespace lies between the opening '#' and the body, or before an unopened body.
+  std::uint64_t piece_offset() const { return seg_offset_ + (opened_ ? 0 : skipped_); }
+  std::uint64_t covered(std::uint64_t kept) const { return kept + (opened_ ? skipped_ : 0); }
+  static std::size_t skip_blank(std::string_view& bytes);
 
   std::string_view body_view() const;
   void trim_downlink_opener(Piece& p) const;
@@ -109,6 +114,8 @@ class FrameSplitter {
   std::uint64_t offset_ = 0;   // stream offset of the next byte fed
   std::uint64_t seg_offset_ = 0;
   std::uint64_t overflow_ = 0; // body bytes seen in the open segment once it went over the limit
+  std::uint64_t skipped_ = 0;  // whitespace before the body, dropped because there was too much of it
+  bool skipping_blank_ = false; // dropping that whitespace until the body begins
   bool opened_ = false;
 };
 

@@ -12,6 +12,11 @@ namespace {
 // The largest payload an IP datagram can carry (IPv4: 65535 - 20; IPv6 without jumbograms: 65535).
 constexpr std::uint32_t max_payload = 65535;
 constexpr std::size_t max_pending_problems = 256;
+
+// later - earlier without signed overflow, whatever the (capture-supplied) timestamps hold.
+std::int64_t elapsed(std::int64_t later, std::int64_t earlier) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(later) - static_cast<std::uint64_t>(earlier));
+}
 }  // namespace
 
 FragmentReassembler::FragmentReassembler(FragmentLimits limits) : limits_(limits) {}
@@ -155,7 +160,7 @@ FragmentReassembler::Result FragmentReassembler::add(const FragmentKey& key, std
 void FragmentReassembler::expire(std::int64_t now_ns) {
   if (used_ == 0) return;
   for (auto& d : table_) {
-    if (d.active && now_ns - d.first_ts > limits_.timeout_ns) {
+    if (d.active && elapsed(now_ns, d.first_ts) > limits_.timeout_ns) {
       drop(d, fmt::format("incomplete after {} s", limits_.timeout_ns / 1'000'000'000));
     }
   }

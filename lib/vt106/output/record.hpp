@@ -61,6 +61,8 @@ class RecordSink {
   virtual void flow(const FlowSummary&) {}
   // A flow that speaks another protocol: one record instead of a stream of errors.
   virtual void foreign(const RecordContext&, const detect::Verdict&) {}
+  // The flow ended: no record will name it again (a sink may forget what it kept for it).
+  virtual void flow_closed(std::uint32_t /*flow*/) {}
 };
 
 // RecordContext::endpoints_json for one flow direction.

@@ -21,6 +21,10 @@ struct RecordFilter {
   bool errors = true;                         // write error records
 };
 
+// Distinct device identifiers counted for summaries; past this many the count is a lower bound,
+// so that a stream of made-up identifiers cannot grow memory without end.
+inline constexpr std::size_t max_counted_devices = 1 << 17;
+
 struct SinkCounters {
   std::uint64_t messages = 0, errors = 0, flows = 0;  // records received
   std::uint64_t written = 0, messages_written = 0;    // records that passed the filters
@@ -78,12 +82,19 @@ class RecordGate {
 
   const SinkCounters& counters() const { return counters_; }
   std::size_t device_count() const { return devices_.size(); }
+  bool device_count_capped() const { return devices_capped_; }  // more than max_counted_devices seen
+  std::size_t flows_tracked() const { return flow_imei_.size(); }  // open flows whose device is known
+  // The flow ended: its device need not be remembered any more.
+  void flow_closed(std::uint32_t flow) { flow_imei_.erase(flow); }
 
  private:
   void note_device(const RecordContext& ctx, std::string_view imei) {
     last_imei_ = imei;
     last_flow_ = ctx.flow;
-    if (devices_.find(imei) == devices_.end()) devices_.emplace(imei);
+    if (devices_.find(imei) == devices_.end()) {
+      if (devices_.size() < max_counted_devices) devices_.emplace(imei);
+      else devices_capped_ = true;
+    }
     if (!filter_.imeis.empty() && ctx.flow && !flow_imei_.count(*ctx.flow)) flow_imei_.emplace(*ctx.flow, imei);
   }
   bool keep_imei(const RecordContext& ctx, std::string_view imei) const {
@@ -103,7 +114,8 @@ class RecordGate {
   RecordFilter filter_;
   std::uint64_t max_messages_ = 0;
   SinkCounters counters_;
-  std::unordered_set<std::string, StringHash, std::equal_to<>> devices_;  // identifiers seen
+  std::unordered_set<std::string, StringHash, std::equal_to<>> devices_;  // identifiers seen, up to the cap
+  bool devices_capped_ = false;
   std::string last_imei_;  // most messages come from the device and flow before: skip the sets
   std::optional<std::uint32_t> last_flow_;
   std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow

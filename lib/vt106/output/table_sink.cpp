@@ -76,9 +76,9 @@ std::optional<std::int64_t> seconds_of(std::optional<std::int64_t> ns) {
   return *ns >= 0 ? *ns / 1'000'000'000 : -((-*ns + 999'999'999) / 1'000'000'000);
 }
 template <class T>
-std::string number_text(const std::optional<T>& v, std::string_view spec) {
+std::string number_text(const std::optional<T>& v, fmt::format_string<const T&> spec) {
   if (!v) return {};
-  return fmt::format(fmt::runtime(spec), *v);
+  return fmt::format(spec, *v);
 }
 
 class TableSink final : public FormatSink {

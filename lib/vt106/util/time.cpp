@@ -117,7 +117,10 @@ std::size_t format_iso8601(char* buf, std::int64_t seconds) {
 
 std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds) {
   const std::int64_t seconds = floor_div(nanoseconds, 1'000'000'000);
-  std::int64_t micros = (nanoseconds - seconds * 1'000'000'000) / 1000;
+  // The remainder, not nanoseconds - seconds * 10^9: that product overflows near INT64_MIN.
+  std::int64_t fraction = nanoseconds % 1'000'000'000;
+  if (fraction < 0) fraction += 1'000'000'000;
+  std::int64_t micros = fraction / 1000;
   char* p = put_date_time(buf, seconds);
   *p++ = '.';
   for (int i = 5; i >= 0; --i) p[i] = static_cast<char>('0' + micros % 10), micros /= 10;

@@ -1,0 +1,2 @@
+decode
+captures/damaged-bad-magic.pcap

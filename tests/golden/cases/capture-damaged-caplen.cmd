@@ -1,0 +1,2 @@
+decode
+captures/damaged-caplen-ffffffff.pcap

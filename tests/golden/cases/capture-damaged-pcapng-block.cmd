@@ -1,0 +1,2 @@
+decode
+captures/damaged-pcapng-bad-block-length.pcapng

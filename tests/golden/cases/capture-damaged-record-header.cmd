@@ -1,0 +1,2 @@
+decode
+captures/damaged-truncated-record-header.pcap
