@@ -94,15 +94,15 @@ void FlowDecoder::on_flow_open(const net::FlowInfo& flow) { state(flow); }
 namespace {
 constexpr std::size_t server_bytes_held = 4096;
 
-// Bytes that begin like GOTOP: a frame, a command, a bare body, or a '#'-frame after some text
-// (a capture that starts mid-frame).
+// GOTOP by its first bytes, or — since a capture may begin mid-frame — by a "#<IMEI>," frame
+// after some leading text.
 bool starts_like_gotop(std::string_view b) {
+  switch (gotop::classify_stream_start(b)) {
+    case gotop::StreamStart::gotop: return true;
+    case gotop::StreamStart::undecided: return false;  // wait for more bytes
+    case gotop::StreamStart::other: break;
+  }
   const std::string_view t = util::trim(b);
-  if (t.empty()) return false;
-  const bool digit_next = t.size() > 1 && util::is_digit(t[1]);
-  if (util::is_digit(t.front()) || ((t.front() == '#' || t.front() == ':') && digit_next) || t.starts_with("RESET!"))
-    return true;
-  if ((t.front() == '#' || t.front() == ':') && t.size() == 1) return false;  // one byte: wait for the next
   for (std::size_t at = t.find('#'); at != std::string_view::npos; at = t.find('#', at + 1)) {
     std::size_t n = 0;
     while (at + 1 + n < t.size() && util::is_digit(t[at + 1 + n])) ++n;

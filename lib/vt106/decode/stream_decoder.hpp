@@ -51,7 +51,6 @@ class StreamDecoder {
   bool after_gap_ = false;  // the next unopened piece follows missing bytes
   bool in_gap_ = false;     // pieces now flushed are cut short by missing bytes
   std::optional<gotop::Direction> stream_dir_;  // known from the network: device→server is up
-  std::size_t max_frame_ = gotop::default_max_frame;
 };
 
 }  // namespace vt106::decode

@@ -85,16 +85,9 @@ std::string host_of(std::string_view endpoint) {
   return std::string(endpoint.substr(0, endpoint.rfind(':')));
 }
 
-bool luhn_valid(std::string_view d) {
-  if (d.size() != 15) return false;
-  int sum = 0;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (d[i] < '0' || d[i] > '9') return false;
-    int v = d[i] - '0';
-    if (i % 2 == 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-    sum += v;
-  }
-  return sum % 10 == 0;
+// The IMEI check digit, as the detector reads identifiers.
+bool luhn_valid(std::string_view digits) {
+  return detect::device_id_from_text(digits).luhn == detect::LuhnCheck::valid;
 }
 
 struct DeviceView {

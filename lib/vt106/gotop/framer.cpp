@@ -3,11 +3,21 @@
 
 #include "vt106/gotop/framer.hpp"
 
+#include "vt106/util/text.hpp"
+
 namespace vt106::gotop {
 
-namespace {
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '\0'; }
-}  // namespace
+using util::is_space;
+
+StreamStart classify_stream_start(std::string_view b) {
+  const std::string_view t = util::trim(b);
+  if (t.empty()) return StreamStart::undecided;
+  const char c = t.front();
+  if (util::is_digit(c) || t.starts_with("RESET!")) return StreamStart::gotop;
+  if (c != '#' && c != ':') return StreamStart::other;
+  if (t.size() == 1) return StreamStart::undecided;  // the next byte decides
+  return util::is_digit(t[1]) ? StreamStart::gotop : StreamStart::other;  // "##,imei:" is GPS103
+}
 
 void FrameSplitter::start_segment(bool opened) {
   buf_.clear();

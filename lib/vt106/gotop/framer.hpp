@@ -28,6 +28,13 @@ struct Piece {
   bool opened = true;       // false when no '#' came before the body (stream start or after a gap)
 };
 
+// How a stream begins, judged by GOTOP's framing alone: a frame ('#' and a digit), a command
+// (':' and a digit, or "RESET!") or a bare body (a digit) is `gotop`; anything else is `other`;
+// `undecided` while only blanks, or a lone '#' or ':', have come. Live endpoints, the capture
+// decoder and the listener all decide with this one rule.
+enum class StreamStart : std::uint8_t { gotop, other, undecided };
+StreamStart classify_stream_start(std::string_view first_bytes);
+
 class FrameSplitter {
  public:
   explicit FrameSplitter(std::size_t max_frame = default_max_frame) : max_frame_(max_frame) {}

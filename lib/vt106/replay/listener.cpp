@@ -3,6 +3,7 @@
 #include "vt106/replay/listener.hpp"
 
 #include "vt106/detect/detect.hpp"
+#include "vt106/gotop/framer.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -63,13 +64,13 @@ struct Fd {
 }  // namespace
 
 FirstBytes looks_like_gotop(std::string_view first_bytes) {
-  const std::string_view t = util::trim(first_bytes);
-  if (t.empty()) return FirstBytes::undecided;
-  const char c = t.front();
-  if (util::is_digit(c)) return FirstBytes::gotop;
-  if (c != '#' && c != ':') return FirstBytes::foreign;
-  if (t.size() == 1 || util::is_digit(t[1])) return FirstBytes::gotop;  // "#8676…", ":123456…"
-  return FirstBytes::foreign;                                           // "##,imei:…" is GPS103
+  switch (gotop::classify_stream_start(first_bytes)) {
+    case gotop::StreamStart::gotop: return FirstBytes::gotop;
+    case gotop::StreamStart::other: return FirstBytes::foreign;
+    case gotop::StreamStart::undecided: break;
+  }
+  // A connection is judged on its first chunk: a lone '#' or ':' there is taken as GOTOP.
+  return util::trim(first_bytes).empty() ? FirstBytes::undecided : FirstBytes::gotop;
 }
 
 std::optional<std::pair<std::string, std::string>> parse_device_command(std::string_view text, char separator) {
