@@ -1,6 +1,7 @@
 // Parsers for GOTOP uplink frames, downlink command frames and SMS texts.
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -38,7 +39,10 @@ class Parser {
                           DecodeError& err);
 
   ParseOptions options_;
-  std::vector<std::string_view> fields_;
+  // The fields of the uplink frame being parsed, and of its status group; they live in the
+  // stores, which only grow.
+  std::span<const std::string_view> fields_, status_;
+  std::vector<std::string_view> field_store_, status_store_;
   std::vector<std::string_view> parts_;
   std::vector<std::string_view> lines_;
 };

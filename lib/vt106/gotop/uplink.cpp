@@ -10,6 +10,7 @@
 namespace vt106::gotop {
 
 using util::all_digits;
+using util::has_prefix;
 using util::is_decimal_with_point;
 using util::parse_decimal;
 using util::parse_int;
@@ -19,7 +20,7 @@ using util::trim;
 namespace {
 
 bool is_type_token(std::string_view t) {
-  return t.starts_with("CMD-") || t.starts_with("ALM-") || t == "ERROR!" || t.starts_with("Ver:");
+  return has_prefix(t, "CMD-") || has_prefix(t, "ALM-") || t == "ERROR!" || has_prefix(t, "Ver:");
 }
 
 // A field that can only be an OEM prefix: a 17-character vehicle identification number.
@@ -38,17 +39,28 @@ std::optional<Cell> parse_cell(std::string_view s) {
   if (d2 == std::string_view::npos || s.find('-', d2 + 1) != std::string_view::npos) return std::nullopt;
   const std::string_view op = s.substr(0, d1), lac = s.substr(d1 + 1, d2 - d1 - 1), cid = s.substr(d2 + 1);
   if ((op.size() != 5 && op.size() != 6) || !all_digits(op)) return std::nullopt;
-  if (lac.empty() || lac.size() > 8 || cid.empty() || cid.size() > 8) return std::nullopt;
-  for (char c : lac)
-    if (!util::is_hex_digit(c)) return std::nullopt;
-  for (char c : cid)
-    if (!util::is_hex_digit(c)) return std::nullopt;
+  auto hex = [](std::string_view h) -> std::optional<std::uint32_t> {
+    if (h.empty() || h.size() > 8) return std::nullopt;
+    std::uint32_t v = 0;
+    for (char c : h) {
+      const auto u = static_cast<unsigned char>(c);
+      std::uint32_t d;
+      if (u >= '0' && u <= '9') d = u - '0';
+      else if ((u | 0x20) >= 'a' && (u | 0x20) <= 'f') d = (u | 0x20) - 'a' + 10;
+      else return std::nullopt;
+      v = v << 4 | d;
+    }
+    return v;
+  };
+  const auto lac_value = hex(lac), cid_value = hex(cid);
+  if (!lac_value || !cid_value) return std::nullopt;
   Cell cell;
-  cell.mcc = *parse_int<int>(op.substr(0, 3));
-  cell.mnc = *parse_int<int>(op.substr(3));
+  cell.mcc = static_cast<int>(util::two_digits(op.data())) * 10 + (op[2] - '0');
+  cell.mnc = static_cast<int>(util::two_digits(op.data() + 3));
+  if (op.size() == 6) cell.mnc = cell.mnc * 10 + (op[5] - '0');
   cell.mnc_digits = static_cast<int>(op.size() - 3);
-  cell.lac = *parse_int<std::uint32_t>(lac, 16);
-  cell.cid = *parse_int<std::uint32_t>(cid, 16);
+  cell.lac = *lac_value;
+  cell.cid = *cid_value;
   return cell;
 }
 
@@ -88,10 +100,10 @@ std::optional<double> parse_coordinate(std::string_view s, char positive, char n
 void classify_type(std::string_view type, Message& m) {
   if (type == "ERROR!") {
     m.event = Event::error_reply;
-  } else if (type.starts_with("Ver:")) {
+  } else if (has_prefix(type, "Ver:")) {
     m.event = Event::version;
     m.command = "B";
-  } else if (type.starts_with("CMD-")) {
+  } else if (has_prefix(type, "CMD-")) {
     const std::string_view letters = type.substr(4);
     if (letters == "T") {
       m.event = Event::position;
@@ -112,10 +124,10 @@ void classify_type(std::string_view type, Message& m) {
       m.event = Event::command_reply;
       m.command = letters;
     }
-  } else if (type.starts_with("ALM-")) {
+  } else if (has_prefix(type, "ALM-")) {
     const std::string_view code = type.substr(4);
     if (code == "A") m.event = Event::sos;
-    else if (code.starts_with("B")) {
+    else if (has_prefix(code, "B")) {
       m.event = Event::geofence;
       if (code.size() == 2 && util::is_digit(code[1])) m.fence = code[1] - '0';
     }
@@ -133,7 +145,7 @@ void classify_type(std::string_view type, Message& m) {
 
 bool Parser::parse_frame(std::string_view body, Message& msg, DecodeError& err) {
   const std::string_view t = trim(body);
-  if (!t.empty() && (t.front() == ':' || t.starts_with("RESET!"))) return parse_downlink(body, msg, err);
+  if (!t.empty() && (t.front() == ':' || has_prefix(t, "RESET!"))) return parse_downlink(body, msg, err);
   return parse_uplink(body, msg, err);
 }
 
@@ -141,8 +153,8 @@ bool Parser::parse_uplink(std::string_view frame, Message& m, DecodeError& e) {
   m.clear();
   m.dir = Direction::up;
   const std::string_view body = trim(frame);
-  auto& f = fields_;
-  util::split_fields(body, ',', f);
+  fields_ = util::split_fields_into(body, ',', field_store_);
+  const auto f = fields_;
   auto fail = [&](ErrorCode code, std::string_view at, std::string message) {
     e = DecodeError{};
     e.code = code;
@@ -237,7 +249,7 @@ bool Parser::parse_uplink(std::string_view frame, Message& m, DecodeError& e) {
 }
 
 bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, DecodeError& e) {
-  auto& f = fields_;
+  const auto f = fields_;
   auto fail = [&](ErrorCode code, std::string_view at, std::string message) {
     e = DecodeError{};
     e.code = code;
@@ -251,7 +263,7 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
   const std::string_view validity = trim(f[i]);
   if (validity == "A" || validity == "V") {
     m.valid = validity == "A";
-  } else if (m.event == Event::unknown && !m.type.starts_with("ALM-")) {
+  } else if (m.event == Event::unknown && !has_prefix(m.type, "ALM-")) {
     for (std::size_t k = i; k < f.size(); ++k) m.extra.push_back(f[k]);  // unknown shape: keep raw
     return true;
   } else {
@@ -270,10 +282,10 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
     return fail(ErrorCode::bad_date, f[i + 1], fmt::format("date '{}' is not yymmdd", trim(f[i + 1])));
   if (time.size() != 6 || !all_digits(time))
     return fail(ErrorCode::bad_time, f[i + 2], fmt::format("time '{}' is not hhmmss", trim(f[i + 2])));
-  const int yy = *parse_int<int>(date.substr(0, 2));
-  const unsigned mo = *parse_int<unsigned>(date.substr(2, 2)), dd = *parse_int<unsigned>(date.substr(4, 2));
-  const unsigned hh = *parse_int<unsigned>(time.substr(0, 2)), mi = *parse_int<unsigned>(time.substr(2, 2)),
-                 ss = *parse_int<unsigned>(time.substr(4, 2));
+  const int yy = static_cast<int>(util::two_digits(date.data()));
+  const unsigned mo = util::two_digits(date.data() + 2), dd = util::two_digits(date.data() + 4);
+  const unsigned hh = util::two_digits(time.data()), mi = util::two_digits(time.data() + 2),
+                 ss = util::two_digits(time.data() + 4);
   if (!util::valid_date(2000 + yy, mo, dd))
     return fail(ErrorCode::bad_date, f[i + 1], fmt::format("date '{}' is not a calendar date", date));
   auto when = util::utc_seconds(2000 + yy, mo, dd, hh, mi, ss);
@@ -303,20 +315,21 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
   }
   if (k < f.size() && !trim(f[k]).empty()) {
     const std::string_view status = trim(f[k]);
-    util::split_fields(status, '-', parts_);
-    bool ok = parts_.size() >= 2;
-    for (auto p : parts_) ok = ok && (p == "X" || (all_digits(p) && p.size() <= 3));
+    status_ = util::split_fields_into(status, '-', status_store_);
+    const auto parts = status_;
+    bool ok = parts.size() >= 2;
+    for (auto p : parts) ok = ok && (p == "X" || (all_digits(p) && p.size() <= 3));
     if (!ok)
       return fail(ErrorCode::bad_status, f[k],
                   fmt::format("status group '{}' is not dash-separated values ending in battery-signal", status));
     m.status = status;
-    const auto n = parts_.size();
-    if (auto b = parse_int<int>(parts_[n - 2])) m.battery = *b;
-    if (auto g = parse_int<int>(parts_[n - 1])) m.gsm = *g;
+    const auto n = parts.size();
+    if (auto b = parse_int<int>(parts[n - 2])) m.battery = *b;
+    if (auto g = parse_int<int>(parts[n - 1])) m.gsm = *g;
     if (n == 6) {
       auto flag = [&](std::size_t idx) -> std::optional<bool> {
-        if (parts_[idx] == "0") return false;
-        if (parts_[idx] == "1") return true;
+        if (parts[idx] == "0") return false;
+        if (parts[idx] == "1") return true;
         return std::nullopt;
       };
       auto p = flag(0), g = flag(1), c = flag(2);
@@ -333,7 +346,7 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
 // Everything after the status group varies by model; fields are recognised by shape and
 // whatever has no known meaning is kept raw in `extra`.
 void Parser::parse_tail(std::size_t first, Message& m) {
-  auto& f = fields_;
+  const auto f = fields_;
   if (first >= f.size()) return;
   std::size_t k = first;
   const std::string_view head = trim(f[k]);
@@ -367,8 +380,8 @@ void Parser::parse_tail(std::size_t first, Message& m) {
   } else if (is_decimal_with_point(head)) {
     // Farnear layouts: "hdop", "altitude,hdop,…" or "hdop,WIFI:{…},BLE:{…}".
     const bool second_decimal = k + 1 < f.size() && is_decimal_with_point(trim(f[k + 1]));
-    const bool alone_or_lists = k + 1 >= f.size() || trim(f[k + 1]).starts_with("WIFI:") ||
-                                trim(f[k + 1]).starts_with("BLE:");
+    const bool alone_or_lists = k + 1 >= f.size() || has_prefix(trim(f[k + 1]), "WIFI:") ||
+                                has_prefix(trim(f[k + 1]), "BLE:");
     if (second_decimal) {
       m.altitude_m = parse_decimal(head);
       m.hdop = parse_decimal(trim(f[k + 1]));
@@ -381,8 +394,8 @@ void Parser::parse_tail(std::size_t first, Message& m) {
   for (; k < f.size(); ++k) {
     const std::string_view v = trim(f[k]);
     if (v == ">" && k + 1 == f.size()) continue;  // Farnear end marker
-    if (v.starts_with("WIFI:") && parse_radio_list(v, "WIFI:", m.wifi)) continue;
-    if (v.starts_with("BLE:") && parse_radio_list(v, "BLE:", m.ble)) continue;
+    if (has_prefix(v, "WIFI:") && parse_radio_list(v, "WIFI:", m.wifi)) continue;
+    if (has_prefix(v, "BLE:") && parse_radio_list(v, "BLE:", m.ble)) continue;
     if (!m.cell)
       if (auto cell = parse_cell(v)) {
         m.cell = cell;

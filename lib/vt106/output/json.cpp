@@ -17,47 +17,48 @@ constexpr char hex_digits[] = "0123456789abcdef";
 
 namespace detail {
 
+namespace {
+// The first byte at or after `i` that a JSON string cannot carry as it is (below 0x20, '"',
+// '\\') or that starts a multi-byte sequence (0x80 and above); s.size() when there is none.
+std::size_t find_special(std::string_view s, std::size_t i) {
+  const std::size_t n = s.size();
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them too.
+  auto specials = [&](const char* block) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space))));
+  };
+  for (; i + 16 <= n; i += 16)
+    if (const unsigned m = specials(s.data() + i); m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+  if (i == n) return n;
+  if (n >= 16) {
+    // The last sixteen bytes again, keeping only those not seen yet.
+    const std::size_t base = n - 16;
+    const unsigned m = specials(s.data() + base) & ~((1u << (i - base)) - 1);
+    return m != 0 ? base + static_cast<std::size_t>(__builtin_ctz(m)) : n;
+  }
+  char block[16];
+  std::memset(block, 'a', sizeof block);
+  std::memcpy(block, s.data() + i, n - i);
+  const unsigned m = specials(block) & ((1u << (n - i)) - 1);
+  return m != 0 ? i + static_cast<std::size_t>(__builtin_ctz(m)) : n;
+#else
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return i;
+  }
+  return n;
+#endif
+}
+}  // namespace
+
 char* write_json_string(char* p, std::string_view s, bool& clean) {
   *p++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
-    // Fast path: a run of plain printable ASCII (no byte below 0x20 or above 0x7f, no '"', no
-    // '\\'), sixteen bytes at a time where SSE2 is there (every x86-64), else eight.
-    std::size_t j = i;
-#if defined(__SSE2__)
-    {
-      const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-      while (j + 16 <= s.size()) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + j));
-        // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them too.
-        const __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                         _mm_cmplt_epi8(v, space));
-        const int mask = _mm_movemask_epi8(bad);
-        if (mask != 0) {
-          j += static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-          break;
-        }
-        j += 16;
-      }
-    }
-#endif
-    while (j + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + j, 8);
-      constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-      const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-      // Classic SWAR tests: a byte below 0x20, a zero byte in w ^ '"' or w ^ '\\', a high bit.
-      const std::uint64_t below = (w - ones * 0x20) & ~w & highs;
-      const std::uint64_t is_quote = (quote - ones) & ~quote & highs;
-      const std::uint64_t is_backslash = (backslash - ones) & ~backslash & highs;
-      if ((below | is_quote | is_backslash | (w & highs)) != 0) break;
-      j += 8;
-    }
-    while (j < s.size()) {
-      const auto c = static_cast<unsigned char>(s[j]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-      ++j;
-    }
+    const std::size_t j = find_special(s, i);
     std::memcpy(p, s.data() + i, j - i);
     p += j - i;
     i = j;
@@ -109,18 +110,24 @@ char* detail::write_double(char* p, double v) {
   // above v's precision), so that decimal with trailing zeros removed is the shortest text.
   const double a = v < 0 ? -v : v;
   if (a < 1e8) {
-    const auto scaled = static_cast<std::int64_t>(std::llround(a * 1e7));
+    // Rounded to the nearest k; the test below rejects any value that is not exactly k / 10^7.
+    const auto scaled = static_cast<std::uint64_t>(a * 1e7 + 0.5);
     if (static_cast<double>(scaled) / 1e7 == a) {
       if (v < 0 && scaled != 0) *p++ = '-';
-      auto whole = scaled / 10'000'000, frac = scaled % 10'000'000;
-      p = std::to_chars(p, p + 20, whole).ptr;
+      p = write_uint(p, scaled / 10'000'000);
+      auto frac = static_cast<unsigned>(scaled % 10'000'000);
       if (frac != 0) {
-        char digits[7];
-        for (int i = 6; i >= 0; --i, frac /= 10) digits[i] = static_cast<char>('0' + frac % 10);
+        // Seven digits: one, then three pairs; trailing zeros dropped.
+        char digits[8];
+        digits[0] = static_cast<char>('0' + frac / 1'000'000);
+        frac %= 1'000'000;
+        std::memcpy(digits + 1, digit_pairs + 2 * (frac / 10'000), 2);
+        std::memcpy(digits + 3, digit_pairs + 2 * (frac / 100 % 100), 2);
+        std::memcpy(digits + 5, digit_pairs + 2 * (frac % 100), 2);
         int n = 7;
         while (digits[n - 1] == '0') --n;
         *p++ = '.';
-        std::memcpy(p, digits, static_cast<std::size_t>(n));
+        std::memcpy(p, digits, 7);  // the room is there; only n digits are kept
         p += n;
       }
       return p;

@@ -26,31 +26,10 @@ void write_raw(JsonWriter& w, std::string_view raw) {
   if (!w.string_checked(raw)) w.key("raw_hex").hex_string(raw);
 }
 
-void write_list(JsonWriter& w, std::string_view name, const std::vector<std::string_view>& items) {
-  if (items.empty()) return;
-  w.key(name).begin_array();
-  for (auto v : items) w.string(v);
-  w.end_array();
-}
 
-void write_radio(JsonWriter& w, std::string_view name, const std::vector<gotop::RadioObservation>& items) {
-  if (items.empty()) return;
-  w.key(name).begin_array();
-  for (const auto& r : items) {
-    w.begin_object();
-    w.key("mac").string(r.mac);
-    w.key("rssi").number(r.rssi);
-    w.end_object();
-  }
-  w.end_array();
-}
 
 void opt_string(JsonWriter& w, std::string_view name, std::string_view v) {
   if (!v.empty()) w.key(name).string(v);
-}
-template <class T>
-void opt_number(JsonWriter& w, std::string_view name, const std::optional<T>& v) {
-  if (v) w.key(name).number(*v);
 }
 
 }  // namespace
@@ -67,67 +46,6 @@ std::string endpoints_json(std::string_view transport, std::string_view src, std
     w.key("flow").number(static_cast<std::uint64_t>(flow));
   }
   return out;
-}
-
-void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& m) {
-  JsonWriter w(out);
-  w.begin_object();
-  // Names of our own (kind, protocol, directions, events) need no escaping.
-  w.key("kind").raw_value("\"message\"");
-  w.key("protocol").raw_value("\"gotop\"");
-  w.key("dir").quoted_name(gotop::to_string(m.dir));
-  write_context(w, ctx);
-  opt_string(w, "imei", m.imei);
-  opt_string(w, "type", m.type);
-  w.key("event").quoted_name(gotop::to_string(m.event));
-  opt_string(w, "command", m.command);
-  opt_string(w, "name", m.name);
-  opt_string(w, "summary", m.summary);
-  opt_string(w, "password", m.password);
-  if (!m.args.empty()) w.key("args").string(m.args);
-  if (m.valid) w.key("valid").boolean(*m.valid);
-  if (m.fix_time) w.key("fix_time").timestamp(*m.fix_time);
-  opt_number(w, "lat", m.lat);
-  opt_number(w, "lon", m.lon);
-  opt_number(w, "speed_kmh", m.speed_kmh);
-  opt_number(w, "course", m.course);
-  opt_number(w, "battery", m.battery);
-  opt_number(w, "gsm", m.gsm);
-  if (m.flags) {
-    w.key("flags").begin_object();
-    w.key("external_power").boolean(m.flags->external_power);
-    w.key("gps_enabled").boolean(m.flags->gps_enabled);
-    w.key("charging").boolean(m.flags->charging);
-    w.end_object();
-  }
-  opt_string(w, "status", m.status);
-  opt_number(w, "altitude_m", m.altitude_m);
-  opt_number(w, "hdop", m.hdop);
-  opt_number(w, "satellites", m.satellites);
-  opt_number(w, "temperature_c", m.temperature_c);
-  opt_number(w, "fence", m.fence);
-  if (m.cell) {
-    w.key("cell").begin_object();
-    w.key("mcc").number(m.cell->mcc);
-    w.key("mnc").number(m.cell->mnc);
-    w.key("lac").number(static_cast<std::uint64_t>(m.cell->lac));
-    w.key("cid").number(static_cast<std::uint64_t>(m.cell->cid));
-    w.end_object();
-  }
-  write_radio(w, "wifi", m.wifi);
-  write_radio(w, "ble", m.ble);
-  opt_string(w, "notice", m.notice);
-  opt_string(w, "vin", !m.vin.empty() ? m.vin : std::string_view(m.vin_decoded));
-  opt_string(w, "obd_text", m.obd_text);
-  opt_string(w, "obd_code", m.obd_code);
-  opt_string(w, "obd_value", m.obd_value);
-  if (m.odometer) w.key("odometer").number(static_cast<std::uint64_t>(*m.odometer));
-  opt_string(w, "version", m.version);
-  opt_string(w, "device_name", m.device_name);
-  write_list(w, "prefix", m.prefix);
-  write_list(w, "extra", m.extra);
-  write_raw(w, m.raw);
-  w.end_object();
 }
 
 void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRecord& e) {

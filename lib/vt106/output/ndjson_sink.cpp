@@ -1,6 +1,8 @@
 // Buffered NDJSON output: one record per line, written in 64 KiB blocks (or at once, live).
 #include "vt106/output/ndjson_sink.hpp"
 
+#include <cstring>
+
 #include "vt106/output/json.hpp"
 
 namespace vt106::output {
@@ -11,59 +13,74 @@ constexpr std::size_t flush_threshold = 1 << 16;
 
 NdjsonSink::NdjsonSink(std::FILE* out, RecordFilter filter, bool pretty, bool flush_each)
     : FormatSink(std::move(filter)), out_(out), pretty_(pretty), flush_each_(flush_each) {
-  buf_.reserve(flush_threshold * 2);
+  block_.resize(flush_threshold * 2);
 }
 
 NdjsonSink::~NdjsonSink() { flush(); }
 
+char* NdjsonSink::reserve(std::size_t n) {
+  if (block_.size() - used_ < n) {
+    flush();
+    if (block_.size() < n) block_.resize(n);
+  }
+  return block_.data() + used_;
+}
+
+void NdjsonSink::emit_end(char* end) {
+  *end++ = '\n';
+  used_ = static_cast<std::size_t>(end - block_.data());
+  if (flush_each_ || used_ >= flush_threshold) flush();
+}
+
+void NdjsonSink::emit_scratch() {
+  if (pretty_) scratch_ = pretty_json(scratch_);
+  char* p = reserve(scratch_.size() + 1);
+  std::memcpy(p, scratch_.data(), scratch_.size());
+  emit_end(p + scratch_.size());
+}
+
 void NdjsonSink::message(const RecordContext& ctx, const gotop::Message& msg) {
   if (!gate_.admit(ctx, msg)) return;
-  const std::size_t start = buf_.size();
-  append_message_json(buf_, ctx, msg);
-  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
-  emit();
+  if (pretty_) {
+    scratch_.clear();
+    append_message_json(scratch_, ctx, msg);
+    emit_scratch();
+    return;
+  }
+  char* p = reserve(message_json_bound(ctx, msg) + 1);
+  emit_end(write_message_json(p, ctx, msg));
 }
 
 void NdjsonSink::error(const RecordContext& ctx, const ErrorRecord& err) {
   if (!gate_.admit(ctx, err)) return;
-  const std::size_t start = buf_.size();
-  append_error_json(buf_, ctx, err);
-  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
-  emit();
+  scratch_.clear();
+  append_error_json(scratch_, ctx, err);
+  emit_scratch();
 }
 
 void NdjsonSink::flow(const FlowSummary& f) {
   if (!gate_.admit(f)) return;
-  const std::size_t start = buf_.size();
-  append_flow_json(buf_, f);
-  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
-  emit();
+  scratch_.clear();
+  append_flow_json(scratch_, f);
+  emit_scratch();
 }
 
 void NdjsonSink::foreign(const RecordContext& ctx, const detect::Verdict& v) {
   if (!gate_.admit_foreign(ctx)) return;
-  const std::size_t start = buf_.size();
-  append_foreign_json(buf_, ctx, v);
-  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
-  emit();
+  scratch_.clear();
+  append_foreign_json(scratch_, ctx, v);
+  emit_scratch();
 }
 
 void NdjsonSink::write_json(std::string_view object) {
-  const std::size_t start = buf_.size();
-  buf_.append(object);
-  if (pretty_) buf_.replace(start, std::string::npos, pretty_json(std::string_view(buf_).substr(start)));
-  emit();
-}
-
-void NdjsonSink::emit() {
-  buf_.push_back('\n');
-  if (flush_each_ || buf_.size() >= flush_threshold) flush();
+  scratch_.assign(object);
+  emit_scratch();
 }
 
 void NdjsonSink::flush() {
-  if (!buf_.empty()) {
-    std::fwrite(buf_.data(), 1, buf_.size(), out_);
-    buf_.clear();
+  if (used_ != 0) {
+    std::fwrite(block_.data(), 1, used_, out_);
+    used_ = 0;
   }
   std::fflush(out_);
 }

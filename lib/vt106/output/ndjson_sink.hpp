@@ -27,12 +27,20 @@ class NdjsonSink final : public FormatSink {
   void finish() override { flush(); }
 
  private:
-  void emit();
+  // Room for `n` more bytes in the block (written out first when it has no room left).
+  char* reserve(std::size_t n);
+  // Appends a record built in scratch_ (pretty-printed when asked), then the newline.
+  void emit_scratch();
+  void emit_end(char* end);
 
   std::FILE* out_;
   bool pretty_;
   bool flush_each_;
-  std::string buf_;
+  // The output block: block_ is sized once (so it is not zero-filled per record); the first
+  // used_ bytes are records not yet written out.
+  std::string block_;
+  std::size_t used_ = 0;
+  std::string scratch_;
 };
 
 }  // namespace vt106::output

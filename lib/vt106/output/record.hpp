@@ -70,6 +70,9 @@ std::string endpoints_json(std::string_view transport, std::string_view src, std
                            std::uint32_t flow);
 
 // NDJSON serialisation of each record, without the trailing newline.
+// The message record written into `dst`, which has room for message_json_bound() bytes.
+std::size_t message_json_bound(const RecordContext& ctx, const gotop::Message& msg);
+char* write_message_json(char* dst, const RecordContext& ctx, const gotop::Message& msg);
 void append_message_json(std::string& out, const RecordContext& ctx, const gotop::Message& msg);
 void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRecord& err);
 void append_flow_json(std::string& out, const FlowSummary& flow);

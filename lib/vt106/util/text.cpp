@@ -8,17 +8,10 @@
 
 namespace vt106::util {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_slow(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_digit(c)) return false;
-  return true;
 }
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
@@ -33,35 +26,37 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 }
 
 std::optional<double> parse_decimal(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  const bool negative = s[0] == '-';
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
   std::uint64_t mantissa = 0;
-  int significant = 0, decimals = 0;
-  bool digits = false, point = false;
-  for (std::size_t j = negative ? 1 : 0; j < s.size(); ++j) {
-    const char c = s[j];
-    if (is_digit(c)) {
-      digits = true;
-      if (mantissa != 0 || c != '0') ++significant;
-      mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
-      if (point) ++decimals;
-    } else if (c == '.' && !point) {
-      point = true;
-    } else {
-      return std::nullopt;
-    }
+  const char* const whole = p;
+  while (p != end && is_digit(*p)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p++ - '0');
+  const auto whole_digits = p - whole;
+  std::ptrdiff_t decimals = 0;
+  if (p != end && *p == '.') {
+    const char* const fraction = ++p;
+    while (p != end && is_digit(*p)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    decimals = p - fraction;
   }
-  if (!digits) return std::nullopt;
+  if (p != end || whole_digits + decimals == 0) return std::nullopt;
   // Exact fast path: an integer below 2^53 divided by an exact power of ten is correctly rounded.
+  // Up to 15 digits (leading zeros aside) the mantissa is exact and below 2^53.
   static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  auto significant = whole_digits + decimals;
+  if (significant > 15) {
+    for (const char* q = negative ? s.data() + 1 : s.data(); q != end && (*q == '0' || *q == '.'); ++q)
+      if (*q == '0') --significant;
+  }
   if (significant <= 15 && decimals <= 22) {
     const double v = static_cast<double>(mantissa) / pow10[decimals];
     return negative ? -v : v;
   }
   double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  auto [q, ec] = std::from_chars(s.data(), end, v);
+  if (ec != std::errc{} || q != end) return std::nullopt;
   return v;
 }
 
@@ -69,12 +64,15 @@ bool is_decimal_with_point(std::string_view s) {
   return s.find('.') != std::string_view::npos && parse_decimal(s).has_value();
 }
 
-void split_fields(std::string_view s, char sep, std::vector<std::string_view>& out) {
-  out.clear();
+std::span<const std::string_view> split_fields_into(std::string_view s, char sep,
+                                                    std::vector<std::string_view>& store) {
+  if (store.size() < s.size() + 1) store.resize(s.size() + 1);
+  std::string_view* const first = store.data();
+  std::string_view* w = first;
   std::size_t start = 0;
   int braces = 0;
   bool quoted = false;
-  // Only four characters matter; find them sixteen bytes at a time where SSE2 is there.
+  // Braces and quotes change where separators count; every other byte is skipped.
   auto visit = [&](std::size_t i) {
     const char c = s[i];
     if (c == '"') {
@@ -86,27 +84,59 @@ void split_fields(std::string_view s, char sep, std::vector<std::string_view>& o
     } else if (c == '}') {
       if (braces > 0) --braces;
     } else if (c == sep && braces == 0) {
-      out.push_back(s.substr(start, i - start));
+      *w++ = s.substr(start, i - start);
       start = i + 1;
     }
   };
-  std::size_t i = 0;
 #if defined(__SSE2__)
+  // Sixteen bytes at a time: where a block has no brace or quote (and none is open), each
+  // separator ends a field without further questions.
   const __m128i vsep = _mm_set1_epi8(sep), open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'),
                 quote = _mm_set1_epi8('"');
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vsep), _mm_cmpeq_epi8(v, open)),
-                                      _mm_or_si128(_mm_cmpeq_epi8(v, close), _mm_cmpeq_epi8(v, quote)));
-    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits)); mask != 0; mask &= mask - 1)
-      visit(i + static_cast<std::size_t>(__builtin_ctz(mask)));
+  // The block at `block` (16 readable bytes) holds s[base + k] at k for the bits of `valid`.
+  auto scan = [&](const char* block, std::size_t base, unsigned valid) __attribute__((always_inline)) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block));
+    auto seps = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vsep))) & valid;
+    const auto special = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                             _mm_or_si128(_mm_cmpeq_epi8(v, open), _mm_cmpeq_epi8(v, close)), _mm_cmpeq_epi8(v, quote)))) &
+                         valid;
+    if (special == 0 && braces == 0 && !quoted) {
+      for (; seps != 0; seps &= seps - 1) {
+        const std::size_t at = base + static_cast<std::size_t>(__builtin_ctz(seps));
+        *w++ = std::string_view(s.data() + start, at - start);
+        start = at + 1;
+      }
+      return;
+    }
+    for (auto mask = seps | special; mask != 0; mask &= mask - 1)
+      visit(base + static_cast<std::size_t>(__builtin_ctz(mask)));
+  };
+  std::size_t i = 0;
+  for (; i + 16 <= s.size(); i += 16) scan(s.data() + i, i, 0xffff);
+  if (i < s.size()) {
+    if (s.size() >= 16) {
+      // The last sixteen bytes again, keeping only those not seen yet.
+      const std::size_t base = s.size() - 16;
+      scan(s.data() + base, base, 0xffffu & ~((1u << (i - base)) - 1));
+    } else {
+      char block[16] = {};
+      std::memcpy(block, s.data(), s.size());
+      scan(block, 0, (1u << s.size()) - 1);
+    }
   }
-#endif
-  for (; i < s.size(); ++i) {
+#else
+  for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == sep || c == '{' || c == '}' || c == '"') visit(i);
   }
-  out.push_back(s.substr(start));
+#endif
+  *w++ = s.substr(start);
+  return {first, static_cast<std::size_t>(w - first)};
+}
+
+void split_fields(std::string_view s, char sep, std::vector<std::string_view>& out) {
+  const std::size_t n = split_fields_into(s, sep, out).size();
+  out.resize(n);
 }
 
 }  // namespace vt106::util

@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -15,19 +16,47 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_hex_digit(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
+// ' ', \t, \n, \v, \f, \r and NUL.
 inline bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '\0';
+  const auto u = static_cast<unsigned char>(c);
+  return u <= ' ' && ((std::uint64_t{1} << u) & 0x100003e01ULL) != 0;
 }
 
-std::string_view trim(std::string_view s);
-bool all_digits(std::string_view s);  // true for a non-empty run of 0-9
+std::string_view trim_slow(std::string_view s);
+// `s` without surrounding whitespace; most fields have none, so that case is inline.
+inline std::string_view trim(std::string_view s) {
+  if (s.empty() || (!is_space(s.front()) && !is_space(s.back()))) return s;
+  return trim_slow(s);
+}
+// True for a non-empty run of 0-9.
+inline bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 
+// Whether `s` begins with the literal `label` (compared as bytes, without a library call).
+template <std::size_t N>
+inline bool has_prefix(std::string_view s, const char (&label)[N]) {
+  return s.size() >= N - 1 && __builtin_memcmp(s.data(), label, N - 1) == 0;
+}
 // Removes `label` from the front of `s` when present; returns whether it was.
+template <std::size_t N>
+inline bool strip_prefix(std::string_view& s, const char (&label)[N]) {
+  if (!has_prefix(s, label)) return false;
+  s.remove_prefix(N - 1);
+  return true;
+}
 inline bool strip_prefix(std::string_view& s, std::string_view label) {
   if (s.substr(0, label.size()) != label) return false;
   s.remove_prefix(label.size());
   return true;
+}
+// The value of two decimal digits (the caller has checked they are digits).
+inline unsigned two_digits(const char* p) {
+  return static_cast<unsigned>(p[0] - '0') * 10 + static_cast<unsigned>(p[1] - '0');
 }
 
 template <class Int>
@@ -57,5 +86,9 @@ bool is_decimal_with_point(std::string_view s);
 
 // Splits on `sep` except inside {...} and "..." (GOTOP Wi-Fi/BLE lists and quoted SSIDs).
 void split_fields(std::string_view s, char sep, std::vector<std::string_view>& out);
+// The same into `store`, which grows to s.size() + 1 fields when needed and never shrinks (no
+// per-call bookkeeping); the fields are the returned span, valid until the next call.
+std::span<const std::string_view> split_fields_into(std::string_view s, char sep,
+                                                    std::vector<std::string_view>& store);
 
 }  // namespace vt106::util

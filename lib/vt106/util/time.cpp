@@ -58,9 +58,23 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return q;
 }
 
+// "00" to "99", two bytes each.
+constexpr char digit_pairs[] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+char* put_two(char* p, unsigned v) {
+  std::memcpy(p, digit_pairs + 2 * v, 2);
+  return p + 2;
+}
+
+// "YYYY-MM-DDThh:mm:ss" into p, which has room for 32 bytes.
 char* put_date_time(char* p, std::int64_t seconds) {
-  const std::int64_t days = floor_div(seconds, 86400);
-  const std::int64_t rem = seconds - days * 86400;
+  std::int64_t days = seconds / 86400, rem = seconds % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
   // Records come in runs from a few days: keep recent days' "YYYY-MM-DDT" (direct-mapped).
   struct Day {
     std::int64_t days = INT64_MIN;
@@ -73,25 +87,21 @@ char* put_date_time(char* p, std::int64_t seconds) {
     const Civil c = civil_from_days(days);
     char* q = put_digits(d.text, c.year, 4);
     *q++ = '-';
-    q = put_digits(q, c.month, 2);
+    q = put_two(q, c.month);
     *q++ = '-';
-    q = put_digits(q, c.day, 2);
+    q = put_two(q, c.day);
     *q++ = 'T';
     d.len = static_cast<std::size_t>(q - d.text);
     d.days = days;
   }
-  std::memcpy(p, d.text, d.len);
+  std::memcpy(p, d.text, sizeof d.text);  // whole, so the copy has a fixed size; len counts
   p += d.len;
-  const auto two = [](char* q, std::int64_t v) {
-    q[0] = static_cast<char>('0' + v / 10);
-    q[1] = static_cast<char>('0' + v % 10);
-    return q + 2;
-  };
-  p = two(p, rem / 3600);
+  const auto r = static_cast<unsigned>(rem);
+  p = put_two(p, r / 3600);
   *p++ = ':';
-  p = two(p, rem / 60 % 60);
+  p = put_two(p, r / 60 % 60);
   *p++ = ':';
-  return two(p, rem % 60);
+  return put_two(p, r % 60);
 }
 }  // namespace
 
@@ -120,11 +130,12 @@ std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds) {
   // The remainder, not nanoseconds - seconds * 10^9: that product overflows near INT64_MIN.
   std::int64_t fraction = nanoseconds % 1'000'000'000;
   if (fraction < 0) fraction += 1'000'000'000;
-  std::int64_t micros = fraction / 1000;
+  const auto micros = static_cast<unsigned>(fraction / 1000);
   char* p = put_date_time(buf, seconds);
   *p++ = '.';
-  for (int i = 5; i >= 0; --i) p[i] = static_cast<char>('0' + micros % 10), micros /= 10;
-  p += 6;
+  p = put_two(p, micros / 10000);
+  p = put_two(p, micros / 100 % 100);
+  p = put_two(p, micros % 100);
   *p++ = 'Z';
   return static_cast<std::size_t>(p - buf);
 }
