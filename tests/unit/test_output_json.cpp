@@ -5,12 +5,16 @@
 
 #include "record_collector.hpp"
 #include "vt106/output/json.hpp"
+#include "vt106/output/text_escape.hpp"
 #include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <limits>
+#include <vector>
 
 TEST_SUITE("output.json") {
   TEST_CASE("control characters, quotes and invalid UTF-8") {
@@ -114,6 +118,135 @@ TEST_SUITE("output.numbers") {
       char* send = std::to_chars(shortest, shortest + 64, *mine, std::chars_format::fixed).ptr;
       if ((std::abs(*mine) >= 1e-5 && std::abs(*mine) < 1e15) || *mine == 0)
         CHECK(std::string(buf, end) == std::string(shortest, send));  // and is the shortest such text
+    }
+  }
+}
+
+namespace {
+std::uint64_t lcg(std::uint64_t& seed) {
+  seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+  return seed >> 33;
+}
+
+// The plain byte-at-a-time splitter the vectorised one must agree with.
+std::vector<std::string_view> reference_split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  int braces = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c == '{') ++braces;
+    else if (c == '}') braces = braces > 0 ? braces - 1 : 0;
+    else if (c == sep && braces == 0) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(s.substr(start));
+  return out;
+}
+
+// Byte-at-a-time JSON string escaping with the same rules.
+std::string reference_escape(std::string_view s, bool& clean) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c == '\n') {
+      out += "\\n", ++i;
+    } else if (c == '\r') {
+      out += "\\r", ++i;
+    } else if (c == '\t') {
+      out += "\\t", ++i;
+    } else if (c < 0x20) {
+      out += "\\u00", out += hex[c >> 4], out += hex[c & 15], ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c), ++i;
+    } else if (const std::size_t n = vt106::output::utf8_length(s, i); n != 0) {
+      out.append(s.substr(i, n)), i += n;
+    } else {
+      clean = false;
+      out += "\\u00", out += hex[c >> 4], out += hex[c & 15], ++i;
+    }
+  }
+  return out + "\"";
+}
+}  // namespace
+
+TEST_SUITE("output.fast_paths") {
+  TEST_CASE("the vectorised field splitter agrees with a byte-at-a-time one, at every length") {
+    std::uint64_t seed = 7;
+    static constexpr char alphabet[] = {',', ',', '-', '{', '}', '"', 'a', 'b', ' ', '9'};
+    std::vector<std::string_view> store;
+    for (int round = 0; round < 20000; ++round) {
+      std::string s(lcg(seed) % 70, 'x');
+      for (auto& c : s) c = alphabet[lcg(seed) % sizeof alphabet];
+      const char sep = round % 3 == 0 ? '-' : ',';
+      CAPTURE(s);
+      const auto fast = vt106::util::split_fields_into(s, sep, store);
+      const auto want = reference_split(s, sep);
+      REQUIRE(fast.size() == want.size());
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        CHECK(fast[i].data() == want[i].data());
+        CHECK(fast[i].size() == want[i].size());
+      }
+      std::vector<std::string_view> vec;
+      vt106::util::split_fields(s, sep, vec);
+      CHECK(vec == want);
+    }
+  }
+
+  TEST_CASE("vectorised JSON string escaping agrees with a byte-at-a-time escaper, at every length") {
+    std::uint64_t seed = 11;
+    static constexpr char alphabet[] = {'a', 'Z', ' ', '"', '\\', '\n', '\x01', '\x7f', '\xc3', '\xa9', '\xff', '#'};
+    for (int round = 0; round < 20000; ++round) {
+      std::string s(lcg(seed) % 50, 'x');
+      for (auto& c : s)
+        if (lcg(seed) % 3 == 0) c = alphabet[lcg(seed) % sizeof alphabet];
+      CAPTURE(s);
+      std::string fast;
+      const bool fast_clean = vt106::output::append_json_string(fast, s);
+      bool want_clean = true;
+      CHECK(fast == reference_escape(s, want_clean));
+      CHECK(fast_clean == want_clean);
+    }
+  }
+
+  TEST_CASE("ISO 8601 dates agree with the C library's gmtime over a wide range") {
+    std::uint64_t seed = 3;
+    for (int round = 0; round < 20000; ++round) {
+      // Seconds from about 1653 to 2286, and the same day twice in a row (the day memo).
+      const auto seconds = static_cast<std::int64_t>(lcg(seed) % 20'000'000'000ULL) - 10'000'000'000LL;
+      for (const std::int64_t t : {seconds, seconds + 1}) {
+        const auto tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        REQUIRE(gmtime_r(&tt, &tm) != nullptr);
+        char want[40];
+        std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        std::string got;
+        vt106::util::append_iso8601(got, t);
+        CHECK(got == want);
+      }
+    }
+  }
+
+  TEST_CASE("integers print as std::to_chars prints them") {
+    std::uint64_t seed = 5;
+    for (int round = 0; round < 20000; ++round) {
+      const std::uint64_t v = round < 200 ? static_cast<std::uint64_t>(round) : lcg(seed) << (lcg(seed) % 32);
+      char fast[24], want[24];
+      const char* fast_end = vt106::output::detail::write_uint(fast, v);
+      const char* want_end = std::to_chars(want, want + sizeof want, v).ptr;
+      CHECK(std::string_view(fast, static_cast<std::size_t>(fast_end - fast)) ==
+            std::string_view(want, static_cast<std::size_t>(want_end - want)));
     }
   }
 }
