@@ -68,18 +68,21 @@ std::optional<Cell> parse_cell(std::string_view s) {
 bool parse_radio_list(std::string_view s, std::string_view label, std::vector<RadioObservation>& out) {
   if (!strip_prefix(s, label) || s.size() < 2 || s.front() != '{' || s.back() != '}') return false;
   s = s.substr(1, s.size() - 2);
-  std::vector<RadioObservation> found;
+  // Appended in place (the vector keeps its capacity between frames) and taken back when the
+  // list turns out malformed.
+  const std::size_t before = out.size();
   while (!s.empty()) {
     const auto comma = s.find(',');
     const std::string_view entry = s.substr(0, comma);
     s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
     const auto amp = entry.find('&');
-    if (amp == std::string_view::npos) return false;
-    auto rssi = parse_int<int>(entry.substr(amp + 1));
-    if (!rssi || amp == 0) return false;
-    found.push_back({entry.substr(0, amp), *rssi});
+    auto rssi = amp == std::string_view::npos ? std::nullopt : parse_int<int>(entry.substr(amp + 1));
+    if (!rssi || amp == 0) {
+      out.resize(before);
+      return false;
+    }
+    out.push_back({entry.substr(0, amp), *rssi});
   }
-  out.insert(out.end(), found.begin(), found.end());
   return true;
 }
 

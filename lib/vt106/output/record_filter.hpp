@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -109,7 +110,16 @@ class RecordGate {
 
   struct StringHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    // Identifiers are short digit strings: two overlapping words and a multiply mix them well
+    // enough for a set, at a fraction of the library's byte hash.
+    std::size_t operator()(std::string_view s) const {
+      if (s.size() < 8 || s.size() > 16) return std::hash<std::string_view>{}(s);
+      std::uint64_t a, b;
+      std::memcpy(&a, s.data(), 8);
+      std::memcpy(&b, s.data() + s.size() - 8, 8);
+      const std::uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ s.size()) * 0xbf58476d1ce4e5b9ULL;
+      return static_cast<std::size_t>(h ^ (h >> 31));
+    }
   };
   RecordFilter filter_;
   std::uint64_t max_messages_ = 0;
