@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "vt106/util/text.hpp"
+
 namespace vt106::gotop {
 
 // Default cap on a frame body, as in Traccar's '#' frame decoder; TL402 bodies stay below 300.
@@ -47,6 +49,21 @@ class FrameSplitter {
       const void* hit = std::memchr(data.data() + pos, '#', data.size() - pos);
       const std::size_t end = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data.data())
                                   : data.size();
+      // The common case: a whole frame in these bytes, its opening '#' at pos - 1 and nothing
+      // buffered. It is passed on where it lies, with no copy; the state stays "just opened".
+      if (hit && pos > 0 && fresh() && end - pos <= max_frame_ && (end == pos || !util::is_space(data[pos]))) {
+        if (end > pos) {
+          Piece p{Piece::Kind::frame, data.substr(pos - 1, end - pos + 2), data.substr(pos, end - pos), seg_offset_,
+                  end - pos + 2, true};
+          trim_downlink_opener(p);
+          on_piece(p);
+        }
+        offset_ += end - pos;
+        seg_offset_ = offset_;  // the closing '#' opens the next segment
+        ++offset_;
+        pos = end + 1;
+        continue;
+      }
       append(data.substr(pos, end - pos));
       offset_ += end - pos;
       pos = end;
@@ -79,6 +96,9 @@ class FrameSplitter {
 
  private:
   void append(std::string_view bytes);
+  // Just after an opening '#', with nothing buffered or skipped.
+  bool fresh() const { return opened_ && buf_.size() == 1 && overflow_ == 0 && skipped_ == 0 && !skipping_blank_; }
+
   void start_segment(bool opened);
   bool blank() const;
   std::size_t head() const { return opened_ ? 1 : 0; }

@@ -33,34 +33,42 @@ bool looks_like_vin(std::string_view s) {
 
 // MCCMNC-LAC-CID with MCC+MNC as 5 or 6 decimal digits and LAC/CID in hexadecimal.
 std::optional<Cell> parse_cell(std::string_view s) {
-  const auto d1 = s.find('-');
-  if (d1 == std::string_view::npos) return std::nullopt;
-  const auto d2 = s.find('-', d1 + 1);
-  if (d2 == std::string_view::npos || s.find('-', d2 + 1) != std::string_view::npos) return std::nullopt;
-  const std::string_view op = s.substr(0, d1), lac = s.substr(d1 + 1, d2 - d1 - 1), cid = s.substr(d2 + 1);
-  if ((op.size() != 5 && op.size() != 6) || !all_digits(op)) return std::nullopt;
-  auto hex = [](std::string_view h) -> std::optional<std::uint32_t> {
-    if (h.empty() || h.size() > 8) return std::nullopt;
+  // One pass: 5 or 6 digits, '-', 1-8 hex digits, '-', 1-8 hex digits, nothing else.
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  int op[6];
+  int op_digits = 0;
+  for (; p != end && util::is_digit(*p); ++p) {
+    if (op_digits == 6) return std::nullopt;
+    op[op_digits++] = *p - '0';
+  }
+  if (op_digits < 5 || p == end || *p++ != '-') return std::nullopt;
+  auto hex = [&](bool last) -> std::optional<std::uint32_t> {
     std::uint32_t v = 0;
-    for (char c : h) {
-      const auto u = static_cast<unsigned char>(c);
+    int n = 0;
+    for (; p != end && *p != '-'; ++p, ++n) {
+      const auto u = static_cast<unsigned char>(*p);
       std::uint32_t d;
       if (u >= '0' && u <= '9') d = u - '0';
       else if ((u | 0x20) >= 'a' && (u | 0x20) <= 'f') d = (u | 0x20) - 'a' + 10;
       else return std::nullopt;
       v = v << 4 | d;
     }
+    if (n == 0 || n > 8) return std::nullopt;
+    if (last ? p != end : (p == end || *p++ != '-')) return std::nullopt;
     return v;
   };
-  const auto lac_value = hex(lac), cid_value = hex(cid);
-  if (!lac_value || !cid_value) return std::nullopt;
+  const auto lac = hex(false);
+  if (!lac) return std::nullopt;
+  const auto cid = hex(true);
+  if (!cid) return std::nullopt;
   Cell cell;
-  cell.mcc = static_cast<int>(util::two_digits(op.data())) * 10 + (op[2] - '0');
-  cell.mnc = static_cast<int>(util::two_digits(op.data() + 3));
-  if (op.size() == 6) cell.mnc = cell.mnc * 10 + (op[5] - '0');
-  cell.mnc_digits = static_cast<int>(op.size() - 3);
-  cell.lac = *lac_value;
-  cell.cid = *cid_value;
+  cell.mcc = op[0] * 100 + op[1] * 10 + op[2];
+  cell.mnc = op[3] * 10 + op[4];
+  if (op_digits == 6) cell.mnc = cell.mnc * 10 + op[5];
+  cell.mnc_digits = op_digits - 3;
+  cell.lac = *lac;
+  cell.cid = *cid;
   return cell;
 }
 
@@ -321,7 +329,7 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
     status_ = util::split_fields_into(status, '-', status_store_);
     const auto parts = status_;
     bool ok = parts.size() >= 2;
-    for (auto p : parts) ok = ok && (p == "X" || (all_digits(p) && p.size() <= 3));
+    for (auto p : parts) ok = ok && ((p.size() == 1 && p[0] == 'X') || (all_digits(p) && p.size() <= 3));
     if (!ok)
       return fail(ErrorCode::bad_status, f[k],
                   fmt::format("status group '{}' is not dash-separated values ending in battery-signal", status));
@@ -331,8 +339,9 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
     if (auto g = parse_int<int>(parts[n - 1])) m.gsm = *g;
     if (n == 6) {
       auto flag = [&](std::size_t idx) -> std::optional<bool> {
-        if (parts[idx] == "0") return false;
-        if (parts[idx] == "1") return true;
+        if (parts[idx].size() != 1) return std::nullopt;
+        if (parts[idx][0] == '0') return false;
+        if (parts[idx][0] == '1') return true;
         return std::nullopt;
       };
       auto p = flag(0), g = flag(1), c = flag(2);
