@@ -2,10 +2,13 @@
 // link, IP and transport header in net/ and source/ is read through it (no spec of its own).
 #pragma once
 
+#include <bit>
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 namespace vt106::net {
 
@@ -93,6 +96,15 @@ class ByteReader {
     return T{0};
   }
   constexpr std::uint64_t decode(std::size_t at, std::size_t n, ByteOrder order) const {
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+      // One load and at most one byte swap instead of a loop per byte (headers are read per packet).
+      switch (n) {
+        case 2: return order == ByteOrder::big ? load_swapped<std::uint16_t>(at) : load<std::uint16_t>(at);
+        case 4: return order == ByteOrder::big ? load_swapped<std::uint32_t>(at) : load<std::uint32_t>(at);
+        case 8: return order == ByteOrder::big ? load_swapped<std::uint64_t>(at) : load<std::uint64_t>(at);
+        default: break;
+      }
+    }
     std::uint64_t v = 0;
     if (order == ByteOrder::big) {
       for (std::size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<std::uint8_t>(data_[at + i]);
@@ -100,6 +112,19 @@ class ByteReader {
       for (std::size_t i = n; i-- > 0;) v = (v << 8) | static_cast<std::uint8_t>(data_[at + i]);
     }
     return v;
+  }
+  template <class T>
+  T load(std::size_t at) const {
+    T v;
+    std::memcpy(&v, data_.data() + at, sizeof v);
+    return v;
+  }
+  template <class T>
+  T load_swapped(std::size_t at) const {
+    const T v = load<T>(at);
+    if constexpr (sizeof(T) == 2) return __builtin_bswap16(v);
+    else if constexpr (sizeof(T) == 4) return __builtin_bswap32(v);
+    else return __builtin_bswap64(v);
   }
   constexpr std::uint64_t read_uint(std::size_t n, ByteOrder order) {
     if (!can_read(n)) return fail_zero<std::uint64_t>();

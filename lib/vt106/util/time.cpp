@@ -131,7 +131,19 @@ std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds) {
   std::int64_t fraction = nanoseconds % 1'000'000'000;
   if (fraction < 0) fraction += 1'000'000'000;
   const auto micros = static_cast<unsigned>(fraction / 1000);
-  char* p = put_date_time(buf, seconds);
+  // Capture times come in order, thousands a second: keep the last second's text.
+  struct Second {
+    std::int64_t seconds = INT64_MIN;
+    char text[32];
+    std::size_t len = 0;
+  };
+  thread_local Second last;
+  if (last.seconds != seconds) {
+    last.len = static_cast<std::size_t>(put_date_time(last.text, seconds) - last.text);
+    last.seconds = seconds;
+  }
+  std::memcpy(buf, last.text, 24);  // fixed size; the text is at most 24 bytes in this range
+  char* p = buf + last.len;
   *p++ = '.';
   p = put_two(p, micros / 10000);
   p = put_two(p, micros / 100 % 100);
