@@ -39,10 +39,9 @@ class Parser {
                           DecodeError& err);
 
   ParseOptions options_;
-  // The fields of the uplink frame being parsed, and of its status group; they live in the
-  // stores, which only grow.
-  std::span<const std::string_view> fields_, status_;
-  std::vector<std::string_view> field_store_, status_store_;
+  // The fields of the uplink frame being parsed; they live in the store, which only grows.
+  std::span<const std::string_view> fields_;
+  std::vector<std::string_view> field_store_;
   std::vector<std::string_view> parts_;
   std::vector<std::string_view> lines_;
 };

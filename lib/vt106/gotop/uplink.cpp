@@ -326,27 +326,39 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
   }
   if (k < f.size() && !trim(f[k]).empty()) {
     const std::string_view status = trim(f[k]);
-    status_ = util::split_fields_into(status, '-', status_store_);
-    const auto parts = status_;
-    bool ok = parts.size() >= 2;
-    for (auto p : parts) ok = ok && ((p.size() == 1 && p[0] == 'X') || (all_digits(p) && p.size() <= 3));
-    if (!ok)
+    // One pass over the dash-separated values: each is "X" or one to three digits.
+    int count = 0, before_last = -1, last = -1;  // -1: "X"
+    int flag[3] = {-1, -1, -1};                   // the first three values when "0" or "1"
+    bool ok = true;
+    for (const char *p = status.data(), *end = p + status.size();;) {
+      const char* q = p;
+      int v = -1;
+      if (q != end && *q == 'X') {
+        ++q;
+      } else {
+        v = 0;
+        while (q != end && util::is_digit(*q) && q - p < 4) v = v * 10 + (*q++ - '0');
+        if (q == p || q - p > 3) ok = false;
+      }
+      if (!ok || (q != end && *q != '-')) {
+        ok = false;
+        break;
+      }
+      if (count < 3 && q - p == 1 && (v == 0 || v == 1)) flag[count] = v;
+      before_last = last;
+      last = v;
+      ++count;
+      if (q == end) break;
+      p = q + 1;
+    }
+    if (!ok || count < 2)
       return fail(ErrorCode::bad_status, f[k],
                   fmt::format("status group '{}' is not dash-separated values ending in battery-signal", status));
     m.status = status;
-    const auto n = parts.size();
-    if (auto b = parse_int<int>(parts[n - 2])) m.battery = *b;
-    if (auto g = parse_int<int>(parts[n - 1])) m.gsm = *g;
-    if (n == 6) {
-      auto flag = [&](std::size_t idx) -> std::optional<bool> {
-        if (parts[idx].size() != 1) return std::nullopt;
-        if (parts[idx][0] == '0') return false;
-        if (parts[idx][0] == '1') return true;
-        return std::nullopt;
-      };
-      auto p = flag(0), g = flag(1), c = flag(2);
-      if (p && g && c) m.flags = StatusFlags{*p, *g, *c};
-    }
+    if (before_last >= 0) m.battery = before_last;
+    if (last >= 0) m.gsm = last;
+    if (count == 6 && flag[0] >= 0 && flag[1] >= 0 && flag[2] >= 0)
+      m.flags = StatusFlags{flag[0] == 1, flag[1] == 1, flag[2] == 1};
     ++k;
   } else if (k < f.size()) {
     ++k;  // an empty status field
