@@ -165,3 +165,30 @@ TEST_SUITE("gotop.sms") {
     CHECK(r["command"] == "A");
   }
 }
+
+TEST_SUITE("gotop.status_group") {
+  TEST_CASE("each value is X or one to three digits; the last two are battery and signal") {
+    const std::string head = "#867273021518134,CMD-T,A,DATE:190611,TIME:101010,LAT:22.7613506N,LOT:114.3610382E,Speed:0.3,";
+    auto status = [&](const std::string& group) { return one(head + group + ",123#"); };
+    auto r = status("1-0-1-0-82-10");
+    CHECK(r["battery"] == 82);
+    CHECK(r["gsm"] == 10);
+    CHECK(r["flags"]["external_power"] == true);
+    CHECK(r["flags"]["gps_enabled"] == false);
+    CHECK(r["flags"]["charging"] == true);
+    r = status("X-X-X-X-82-X");
+    CHECK(r["battery"] == 82);
+    CHECK_FALSE(r.contains("gsm"));
+    CHECK_FALSE(r.contains("flags"));
+    r = status("1-2-3-4-5-6");  // flags only when the first three are 0 or 1
+    CHECK_FALSE(r.contains("flags"));
+    CHECK(r["gsm"] == 6);
+    r = status("007-31");
+    CHECK(r["battery"] == 7);
+    CHECK(r["status"] == "007-31");
+    for (const char* bad : {"1234-5", "X", "1--2", "1-2-", "-1-2", "XX-1", "1-X2", "1-2 -3"}) {
+      CAPTURE(bad);
+      CHECK(status(bad)["code"] == "bad_status");
+    }
+  }
+}
