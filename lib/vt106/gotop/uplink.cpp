@@ -47,11 +47,8 @@ std::optional<Cell> parse_cell(std::string_view s) {
     std::uint32_t v = 0;
     int n = 0;
     for (; p != end && *p != '-'; ++p, ++n) {
-      const auto u = static_cast<unsigned char>(*p);
-      std::uint32_t d;
-      if (u >= '0' && u <= '9') d = u - '0';
-      else if ((u | 0x20) >= 'a' && (u | 0x20) <= 'f') d = (u | 0x20) - 'a' + 10;
-      else return std::nullopt;
+      const unsigned d = util::hex_value(*p);
+      if (d > 15) return std::nullopt;
       v = v << 4 | d;
     }
     if (n == 0 || n > 8) return std::nullopt;

@@ -52,6 +52,7 @@ void PacketPipeline::report(std::string_view code, std::string message, const so
 }
 
 void PacketPipeline::drain_fragments(const PacketRef* packet) {
+  if (!fragments_->has_problems()) return;
   while (auto p = fragments_->take_problem()) {
     ++stats_.bad_packets;
     NetProblem np;
@@ -150,6 +151,7 @@ void PacketPipeline::finish() {
 CaptureStats CaptureDecoder::run(source::CaptureReader& reader) {
   PacketPipeline pipeline(observer_, options_);
   const auto drain_reader = [&] {
+    if (!reader.has_problems()) return;
     while (auto p = reader.take_problem()) pipeline.source_problem(std::move(*p));
   };
   while (auto pkt = reader.next()) {

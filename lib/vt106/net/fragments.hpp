@@ -53,6 +53,7 @@ class FragmentReassembler {
   void drop_all();
 
   std::optional<PacketProblem> take_problem();
+  bool has_problems() const { return !problems_.empty(); }  // cheap: asked after every packet
   std::size_t in_progress() const { return used_; }
   std::size_t held_bytes() const { return held_bytes_; }
 

@@ -76,6 +76,7 @@ class CaptureReader {
   std::optional<Packet> next();
 
   std::optional<CaptureProblem> take_problem();
+  bool has_problems() const { return !problems_.empty(); }  // cheap: asked after every packet
   std::uint64_t problems_dropped() const { return problems_dropped_; }
 
   // The format, once the file header has been read (reads it if next() was not called yet).

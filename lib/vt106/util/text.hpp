@@ -16,6 +16,19 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_hex_digit(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
+// The value of a hexadecimal digit, or 0xff for any other byte.
+inline constexpr auto hex_values = [] {
+  struct Table {
+    unsigned char v[256];
+  } t{};
+  for (int c = 0; c < 256; ++c)
+    t.v[c] = c >= '0' && c <= '9' ? static_cast<unsigned char>(c - '0')
+             : c >= 'a' && c <= 'f' ? static_cast<unsigned char>(c - 'a' + 10)
+             : c >= 'A' && c <= 'F' ? static_cast<unsigned char>(c - 'A' + 10)
+                                    : static_cast<unsigned char>(0xff);
+  return t;
+}();
+inline unsigned hex_value(char c) { return hex_values.v[static_cast<unsigned char>(c)]; }
 // ' ', \t, \n, \v, \f, \r and NUL.
 inline bool is_space(char c) {
   const auto u = static_cast<unsigned char>(c);

@@ -75,14 +75,15 @@ char* put_date_time(char* p, std::int64_t seconds) {
     rem += 86400;
     --days;
   }
-  // Records come in runs from a few days: keep recent days' "YYYY-MM-DDT" (direct-mapped).
+  // Records come from a limited set of days (a capture's span, the dates devices report): keep
+  // the "YYYY-MM-DDT" of the last 256 (direct-mapped, about 10 KB).
   struct Day {
     std::int64_t days = INT64_MIN;
     char text[24];
     std::size_t len = 0;
   };
-  thread_local Day memo[64];
-  Day& d = memo[static_cast<std::size_t>(days) & 63];
+  thread_local Day memo[256];
+  Day& d = memo[static_cast<std::size_t>(days) & 255];
   if (d.days != days) {
     const Civil c = civil_from_days(days);
     char* q = put_digits(d.text, c.year, 4);
