@@ -44,6 +44,8 @@ int run_decode(const DecodeOptions& o) {
   // A progress line when stderr is a terminal and the records go elsewhere (they would scroll it
   // away otherwise); it counts messages on their way to the sink.
   const bool show_progress = !o.quiet && is_terminal(stderr) && !is_terminal(stdout);
+  const bool show_summary = !o.quiet && is_terminal(stderr);
+  sink.count_devices(show_summary);  // the summary line is the only reader of the device count
   CountingSink counting(sink);
   output::RecordSink& records = show_progress ? static_cast<output::RecordSink&>(counting) : sink;
   std::optional<ProgressLine> progress;
@@ -135,7 +137,7 @@ int run_decode(const DecodeOptions& o) {
     progress.reset();
   }
   sink.finish();
-  if (!o.quiet && is_terminal(stderr))
+  if (show_summary)
     std::fprintf(stderr, "%s\n", summary_line("decode", sink, colour_allowed(stderr)).c_str());
   return status;
 }

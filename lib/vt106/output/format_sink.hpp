@@ -40,6 +40,7 @@ class FormatSink : public RecordSink {
   bool done() const { return gate_.done(); }
   const SinkCounters& counters() const { return gate_.counters(); }
   std::size_t device_count() const { return gate_.device_count(); }
+  void count_devices(bool on) { gate_.count_devices(on); }  // see RecordGate::count_devices
   bool device_count_capped() const { return gate_.device_count_capped(); }
   std::size_t flows_tracked() const { return gate_.flows_tracked(); }
   void flow_closed(std::uint32_t flow) override { gate_.flow_closed(flow); }

@@ -41,7 +41,9 @@ class RecordGate {
   // Each counts the record and returns whether it is to be written.
   bool admit(const RecordContext& ctx, const gotop::Message& msg) {
     ++counters_.messages;
-    if (!msg.imei.empty() && (msg.imei != last_imei_ || ctx.flow != last_flow_)) note_device(ctx, msg.imei);
+    if (!msg.imei.empty() && (count_devices_ || !filter_.imeis.empty()) &&
+        (msg.imei != last_imei_ || ctx.flow != last_flow_))
+      note_device(ctx, msg.imei);
     if (!keep_imei(ctx, msg.imei)) return false;
     if (!filter_.events.empty() && !filter_.events.count(gotop::to_string(msg.event))) return false;
     if (done()) return false;
@@ -74,6 +76,9 @@ class RecordGate {
     ++counters_.written;
     return true;
   }
+  // Whether to count distinct devices (device_count()); off when nobody will read the count,
+  // which saves a set lookup per message.
+  void count_devices(bool on) { count_devices_ = on; }
   // A record that passed but that the format cannot show.
   void left_out() { ++counters_.left_out; }
 
@@ -92,7 +97,7 @@ class RecordGate {
   void note_device(const RecordContext& ctx, std::string_view imei) {
     last_imei_ = imei;
     last_flow_ = ctx.flow;
-    if (devices_.find(imei) == devices_.end()) {
+    if (count_devices_ && devices_.find(imei) == devices_.end()) {
       if (devices_.size() < max_counted_devices) devices_.emplace(imei);
       else devices_capped_ = true;
     }
@@ -126,6 +131,7 @@ class RecordGate {
   SinkCounters counters_;
   std::unordered_set<std::string, StringHash, std::equal_to<>> devices_;  // identifiers seen, up to the cap
   bool devices_capped_ = false;
+  bool count_devices_ = true;
   std::string last_imei_;  // most messages come from the device and flow before: skip the sets
   std::optional<std::uint32_t> last_flow_;
   std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow
