@@ -183,13 +183,20 @@ int run_listen(const ListenOptions& o) {
   out.finish();  // completes json arrays and maps
   if (file_sink) file_sink->flush();
   const auto& s = listener->stats();
+  // How fast the traffic arrived and was decoded: from the first bytes to the last message.
+  std::string pace;
+  if (s.messages > 0 && s.last_message_ns > s.first_rx_ns) {
+    const double seconds = static_cast<double>(s.last_message_ns - s.first_rx_ns) / 1e9;
+    pace = fmt::format(" ({:.3f} s from the first byte to the last message, {:.0f} messages/s)", seconds,
+                       static_cast<double>(s.messages) / seconds);
+  }
   if (!o.quiet)
     std::fprintf(stderr,
-                 "vt106 listen: %llu tcp connections, %llu udp peers, %llu messages from %zu devices, %llu errors "
+                 "vt106 listen: %llu tcp connections, %llu udp peers, %llu messages from %zu devices%s, %llu errors "
                  "(%llu foreign, %llu idle, %llu over the limit), %llu commands sent, %llu not sent, "
                  "%llu datagrams dropped by the kernel%s%s\n",
                  static_cast<unsigned long long>(s.tcp_connections), static_cast<unsigned long long>(s.udp_peers),
-                 static_cast<unsigned long long>(s.messages), s.devices.size(),
+                 static_cast<unsigned long long>(s.messages), s.devices.size(), pace.c_str(),
                  static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.foreign),
                  static_cast<unsigned long long>(s.idle_closed), static_cast<unsigned long long>(s.over_limit),
                  static_cast<unsigned long long>(s.commands_sent), static_cast<unsigned long long>(s.commands_not_sent),
