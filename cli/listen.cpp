@@ -141,7 +141,13 @@ int run_listen(const ListenOptions& o) {
     sink = tee.get();
   }
   gotop::Parser parser(*popts);
-  raise_open_file_limit(o.max_connections);
+  const OpenFileLimit files = raise_open_file_limit();
+  if (files.sockets() < o.max_connections)
+    std::fprintf(stderr,
+                 "vt106 listen: warning: the limit on open files is %zu (hard limit %zu): about %zu connections can "
+                 "be accepted, not --max-connections %zu; later ones wait until one closes. Raise the limit "
+                 "(ulimit -n, LimitNOFILE=) to accept them all\n",
+                 files.soft, files.hard, files.sockets(), o.max_connections);
   std::unique_ptr<replay::Listener> listener;
   try {
     listener = std::make_unique<replay::Listener>(lopts, parser, *sink);
