@@ -38,7 +38,7 @@ EventLoop::EventLoop() {
     ::close(epoll_fd_);
     throw std::system_error(e, std::generic_category(), "epoll_ctl");
   }
-  raw_.resize(256);
+  raw_.resize(1024);
 }
 
 EventLoop::~EventLoop() {
