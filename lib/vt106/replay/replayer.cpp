@@ -523,7 +523,7 @@ struct Replayer::Engine {
         return entry.second->state == Stream::State::connecting;
       });
       if (!connecting || stop_requested.load()) break;
-      const std::int64_t wake = timers.empty() ? -1 : std::max<std::int64_t>(0, timers.top().at - now);
+      const std::int64_t wake = timers.empty() ? -1 : std::max<std::int64_t>(0, timers.top().at - steady_ns());
       const auto events = loop.wait(wake);
       const std::int64_t after = steady_ns();
       for (const auto& ev : events) {
@@ -564,7 +564,9 @@ struct Replayer::Engine {
       launch_due(now);
       run_timers(now);
       if (active.empty() && pending.empty() && !load_pass()) break;
-      const auto events = loop.wait(next_wake(now));
+      // The time left to the next due time, from the clock as it is now: opening connections
+      // and sending take time, and a wait counted from the top of the loop would oversleep.
+      const auto events = loop.wait(next_wake(steady_ns()));
       now = steady_ns();
       for (const auto& ev : events) {
         auto it = active.find(ev.key);
