@@ -203,13 +203,14 @@ top.pcap: {frames("top")}. timed.pcap: {frames("timed")}, over about {e["timed_d
 Every run was checked: replay sent every planned message without an error, and listen decoded
 exactly as many without an error record.
 
-**Top speed**: {devices:,} devices, one TCP connection each, {messages:,} messages. replay opens the
-connections before its clock starts ({statistics.median(connect):.2f} s median); listen's rate runs from the
-first byte it received to the last message it decoded.
+**Top speed**: {devices:,} devices, one TCP connection each, {messages:,} messages. Replay opens the
+connections before its clock starts ({statistics.median(connect):.2f} s median) and counts from then to the
+last message handed to the kernel (socket buffers absorb part of it); listen counts from the
+first byte it received to the last message it decoded: that is the delivered rate.
 
 | measure | median | min | max |
 |---|---:|---:|---:|
-| messages/s sent by replay | {mmm(sent)} |
+| messages/s sent (handed to the kernel) by replay | {mmm(sent)} |
 | messages/s delivered and decoded by listen | {mmm(decoded)} |
 | peak RSS replay, MB | {mmm(mb(col(top, 7)), "{:,.1f}")} |
 | peak RSS listen, MB | {mmm(mb(col(top, 8)), "{:,.1f}")} |
