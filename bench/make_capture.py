@@ -7,7 +7,12 @@ segments and glued together, a small share of retransmitted and reordered segmen
 downlink command now and then. The same arguments always give the same bytes. Prints how many
 frames it wrote (uplink and downlink) on stderr.
 
+By default packets are 150 µs apart; --interval-us sets another gap and --duration spreads the
+capture over that many seconds instead (every device then reports now and then over a realistic
+span, for replays at the capture's own pace).
+
 usage: make_capture.py OUT.pcap --devices 2000 --messages 1000000 [--seed 1] [--udp-share 0.1]
+                       [--interval-us 150 | --duration SECONDS]
 """
 import argparse
 import random
@@ -49,13 +54,14 @@ def checksum(data):
 
 
 class Writer:
-    def __init__(self, out):
+    def __init__(self, out, interval_us=150):
         self.out = out
+        self.interval_us = interval_us
         self.ts_us = 1_700_000_000 * 1_000_000
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
 
     def packet(self, src, dst, sport, dport, proto, payload, seq=0, ack=0, flags=0x18):
-        self.ts_us += 150
+        self.ts_us += self.interval_us
         if proto == 6:
             l4 = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
         else:
@@ -74,7 +80,19 @@ def main():
     ap.add_argument("--messages", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--udp-share", type=float, default=0.1)
+    pace = ap.add_mutually_exclusive_group()
+    pace.add_argument("--interval-us", type=int, default=150, help="microseconds between two packets (default 150)")
+    pace.add_argument("--duration", type=float, help="seconds the capture spans (sets the gap between packets)")
     a = ap.parse_args()
+    if a.interval_us < 1:
+        ap.error("--interval-us must be at least 1")
+    interval_us = a.interval_us
+    if a.duration is not None:
+        if a.duration <= 0:
+            ap.error("--duration must be positive")
+        # About 1.05 packets per message (splits and retransmissions less glued frames) and two
+        # per TCP handshake: close enough for a span, never below 1 µs between packets.
+        interval_us = max(1, round(a.duration * 1e6 / (a.messages * 1.05 + 2 * a.devices)))
     rnd = random.Random(a.seed)
     server = bytes([10, 0, 0, 1])
     devices = []
@@ -91,7 +109,7 @@ def main():
         })
     up = down = 0
     with open(a.out, "wb") as f:
-        w = Writer(f)
+        w = Writer(f, interval_us)
         for n in range(a.messages):
             d = devices[rnd.randrange(a.devices)]
             body = rnd.choices(BODIES, WEIGHTS)[0].format(

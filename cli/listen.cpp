@@ -141,7 +141,13 @@ int run_listen(const ListenOptions& o) {
     sink = tee.get();
   }
   gotop::Parser parser(*popts);
-  raise_open_file_limit(o.max_connections);
+  const OpenFileLimit files = raise_open_file_limit();
+  if (files.sockets() < o.max_connections)
+    std::fprintf(stderr,
+                 "vt106 listen: warning: the limit on open files is %zu (hard limit %zu): about %zu connections can "
+                 "be accepted, not --max-connections %zu; later ones wait until one closes. Raise the limit "
+                 "(ulimit -n, LimitNOFILE=) to accept them all\n",
+                 files.soft, files.hard, files.sockets(), o.max_connections);
   std::unique_ptr<replay::Listener> listener;
   try {
     listener = std::make_unique<replay::Listener>(lopts, parser, *sink);
@@ -183,13 +189,20 @@ int run_listen(const ListenOptions& o) {
   out.finish();  // completes json arrays and maps
   if (file_sink) file_sink->flush();
   const auto& s = listener->stats();
+  // How fast the traffic arrived and was decoded: from the first bytes to the last message.
+  std::string pace;
+  if (s.messages > 0 && s.last_message_ns > s.first_rx_ns) {
+    const double seconds = static_cast<double>(s.last_message_ns - s.first_rx_ns) / 1e9;
+    pace = fmt::format(" ({:.3f} s from the first byte to the last message, {:.0f} messages/s)", seconds,
+                       static_cast<double>(s.messages) / seconds);
+  }
   if (!o.quiet)
     std::fprintf(stderr,
-                 "vt106 listen: %llu tcp connections, %llu udp peers, %llu messages from %zu devices, %llu errors "
+                 "vt106 listen: %llu tcp connections, %llu udp peers, %llu messages from %zu devices%s, %llu errors "
                  "(%llu foreign, %llu idle, %llu over the limit), %llu commands sent, %llu not sent, "
                  "%llu datagrams dropped by the kernel%s%s\n",
                  static_cast<unsigned long long>(s.tcp_connections), static_cast<unsigned long long>(s.udp_peers),
-                 static_cast<unsigned long long>(s.messages), s.devices.size(),
+                 static_cast<unsigned long long>(s.messages), s.devices.size(), pace.c_str(),
                  static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.foreign),
                  static_cast<unsigned long long>(s.idle_closed), static_cast<unsigned long long>(s.over_limit),
                  static_cast<unsigned long long>(s.commands_sent), static_cast<unsigned long long>(s.commands_not_sent),

@@ -3,17 +3,28 @@
 
 #include <sys/resource.h>
 
-#include <algorithm>
+#include <limits>
 
 namespace vt106::cli {
 
-void raise_open_file_limit(std::size_t sockets) {
+namespace {
+std::size_t as_size(rlim_t value) {
+  if (value == RLIM_INFINITY || value > std::numeric_limits<std::size_t>::max())
+    return std::numeric_limits<std::size_t>::max();
+  return static_cast<std::size_t>(value);
+}
+}  // namespace
+
+OpenFileLimit raise_open_file_limit() {
   rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
-  const rlim_t need = static_cast<rlim_t>(sockets) + 64;  // standard streams, the input, epoll
-  if (lim.rlim_cur >= need) return;
-  lim.rlim_cur = std::min(need, lim.rlim_max);
-  ::setrlimit(RLIMIT_NOFILE, &lim);
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return {std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max()};
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  return {as_size(lim.rlim_cur), as_size(lim.rlim_max)};
 }
 
 }  // namespace vt106::cli

@@ -1,5 +1,6 @@
 // vt106 replay: send the uplink messages of a capture (or a file of frames) to a platform over
 // real connections, one per device, with the capture's timing or a chosen pace.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -263,6 +264,17 @@ int run_replay(const ReplayOptions& o) {
   ropts.target = resolved.addresses.front();
   ropts.target_name = o.to;
   ropts.max_connections = o.max_connections;
+  // Every open connection is a descriptor: the limit decides how many can be open at once.
+  const OpenFileLimit files = raise_open_file_limit();
+  const std::size_t wanted = std::min(o.max_connections, schedule.connections_per_pass());
+  if (files.sockets() < wanted) {
+    ropts.max_connections = std::max<std::size_t>(1, files.sockets());
+    std::fprintf(stderr,
+                 "vt106 replay: warning: the limit on open files is %zu (hard limit %zu): %zu connections at once, "
+                 "not %zu; the other devices wait for a free one. Raise the limit (ulimit -n, LimitNOFILE=) "
+                 "to open them all\n",
+                 files.soft, files.hard, ropts.max_connections, wanted);
+  }
   ropts.connect_timeout_ns = static_cast<std::int64_t>(o.connect_timeout_s * 1e9);
   ropts.linger_ns = static_cast<std::int64_t>(o.linger_s * 1e9);
   ropts.reconnect = o.reconnect;
@@ -274,7 +286,6 @@ int run_replay(const ReplayOptions& o) {
   if (!o.quiet)
     std::fprintf(stderr, "vt106 replay: sending to %s (%s) %s%s; Ctrl-C stops\n", o.to.c_str(), address.c_str(),
                  pace_text(o, schedule).c_str(), o.restamp ? ", fix times moved to the send time" : "");
-  raise_open_file_limit(o.max_connections);
 
   gotop::Parser parser;
   SentWriter sent_writer(sink);

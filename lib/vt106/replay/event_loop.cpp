@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <limits>
 #include <system_error>
@@ -38,7 +39,7 @@ EventLoop::EventLoop() {
     ::close(epoll_fd_);
     throw std::system_error(e, std::generic_category(), "epoll_ctl");
   }
-  raw_.resize(256);
+  raw_.resize(1024);
 }
 
 EventLoop::~EventLoop() {
@@ -70,7 +71,18 @@ std::span<const ReadyEvent> EventLoop::wait(std::int64_t timeout_ns) {
     ts.tv_nsec = static_cast<long>(timeout_ns % 1'000'000'000);
     limit = &ts;
   }
-  const int n = ::epoll_pwait2(epoll_fd_, raw_.data(), static_cast<int>(raw_.size()), limit, nullptr);
+  int n = -1;
+  if (have_pwait2_) {
+    n = ::epoll_pwait2(epoll_fd_, raw_.data(), static_cast<int>(raw_.size()), limit, nullptr);
+    if (n < 0 && errno == ENOSYS) have_pwait2_ = false;
+  }
+  if (!have_pwait2_) {
+    // Kernels before 5.11 (and valgrind) lack epoll_pwait2: milliseconds, rounded up so that
+    // a timer is never woken for early.
+    const std::int64_t ms = timeout_ns < 0 ? -1 : (timeout_ns + 999'999) / 1'000'000;
+    n = ::epoll_wait(epoll_fd_, raw_.data(), static_cast<int>(raw_.size()),
+                     static_cast<int>(std::min<std::int64_t>(ms, std::numeric_limits<int>::max())));
+  }
   if (n < 0) {
     if (errno == EINTR) return ready_;
     throw std::system_error(errno, std::generic_category(), "epoll_pwait2");

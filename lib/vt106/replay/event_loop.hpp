@@ -1,7 +1,7 @@
 // One epoll instance: file descriptors registered under a caller's key, a wait with nanosecond
-// timeouts (epoll_pwait2), and a wake-up that signal handlers may call. It owns no sockets and
-// calls no callbacks: the caller looks its keys up, so a descriptor closed while a batch of
-// events is being handled is simply not found.
+// timeouts (epoll_pwait2; milliseconds where the kernel lacks it), and a wake-up that signal
+// handlers may call. It owns no sockets and calls no callbacks: the caller looks its keys up,
+// so a descriptor closed while a batch of events is being handled is simply not found.
 #pragma once
 
 #include <sys/epoll.h>
@@ -42,6 +42,7 @@ class EventLoop {
  private:
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  bool have_pwait2_ = true;  // false once the kernel said ENOSYS
   std::vector<epoll_event> raw_;
   std::vector<ReadyEvent> ready_;
 };

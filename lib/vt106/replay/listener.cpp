@@ -318,6 +318,7 @@ struct Listener::Impl {
   bool received(Connection& c, std::string_view bytes, bool datagram) {
     stats.bytes += bytes.size();
     c.last_rx = steady_ns();
+    if (stats.first_rx_ns == 0) stats.first_rx_ns = c.last_rx;
     auto ctx = context(c, true);
     if (c.verdict == FirstBytes::foreign) return true;  // UDP peers: ignored after the report
     if (c.verdict == FirstBytes::undecided) {
@@ -345,10 +346,12 @@ struct Listener::Impl {
         return true;
       }
     }
+    const std::uint64_t before = stats.messages;
     counted(c.up, [&] {
       c.up.feed(bytes, ctx);
       if (datagram) c.up.finish(ctx);
     });
+    if (stats.messages != before) stats.last_message_ns = steady_ns();
     if (c.imei.empty() && !c.up.first_imei().empty()) device_identified(c);
     return true;
   }

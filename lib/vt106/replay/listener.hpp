@@ -62,6 +62,10 @@ struct ListenStats {
   std::uint64_t commands_sent = 0;
   std::uint64_t commands_not_sent = 0;
   std::set<std::string, std::less<>> devices;
+  // Steady-clock times (ns) of the first bytes received and of the last message decoded, 0
+  // before there were any: how long the traffic took to arrive and be decoded.
+  std::int64_t first_rx_ns = 0;
+  std::int64_t last_message_ns = 0;
 };
 
 class Listener {

@@ -3,7 +3,11 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +33,9 @@ namespace {
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 constexpr int max_reads_per_event = 16;  // then other sockets get their turn
+// Untimed TCP streams write the messages that are due together in one call, up to these.
+constexpr std::size_t max_batch_messages = 64;
+constexpr std::size_t max_batch_bytes = 256 * 1024;
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -37,6 +44,25 @@ std::int64_t steady_ns() {
 std::int64_t unix_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Timed replays wake often and briefly: ask the scheduler for short slices (a custom slice of
+// the fair scheduler, Linux 6.12 and later, no privilege needed) so that a wake-up preempts
+// longer-running work sooner, and for timer wake-ups without slack. Older kernels ignore or
+// refuse the slice; nothing else changes.
+void ask_for_prompt_wakeups() {
+  ::prctl(PR_SET_TIMERSLACK, 1UL);
+  struct {  // struct sched_attr of sched_setattr(2), first version (glibc has no wrapper)
+    std::uint32_t size, sched_policy;
+    std::uint64_t sched_flags;
+    std::int32_t sched_nice;
+    std::uint32_t sched_priority;
+    std::uint64_t sched_runtime, sched_deadline, sched_period;
+  } attr{};
+  attr.size = sizeof attr;
+  attr.sched_policy = SCHED_OTHER;
+  attr.sched_runtime = 100'000;  // ns: the shortest slice the kernel grants
+  ::syscall(SYS_sched_setattr, 0, &attr, 0U);
 }
 
 std::string_view classify(int err) {
@@ -88,7 +114,13 @@ struct Replayer::Stream {
 
 struct Replayer::Engine {
   Engine(const Schedule& s, ReplayOptions o, gotop::Parser& p, output::RecordSink& r, SendObserver* obs)
-      : schedule(s), options(std::move(o)), parser(p), records(r), sent(obs), remote_text(options.target.to_string()) {}
+      : schedule(s),
+        options(std::move(o)),
+        parser(p),
+        records(r),
+        sent(obs),
+        remote_text(options.target.to_string()),
+        coalesce(!s.timed()) {}
 
   const Schedule& schedule;
   ReplayOptions options;
@@ -96,6 +128,10 @@ struct Replayer::Engine {
   output::RecordSink& records;
   SendObserver* sent;
   const std::string remote_text;
+  // Untimed: several messages of a TCP stream may leave in one write. Timed: one send each.
+  const bool coalesce;
+  // Before the clock starts: connections due at the start are being opened, nothing is sent.
+  bool preparing = false;
   EventLoop loop;
   ReplayStats stats;
   std::deque<ScheduledStream> pending;  // of the current pass, in opening order
@@ -188,7 +224,7 @@ struct Replayer::Engine {
     s.local = local_address(s.fd).to_string();
     s.replies = std::make_unique<decode::StreamDecoder>(parser, records, options.max_frame, gotop::Direction::down);
     set_write_interest(s, false);
-    advance(s, now);
+    if (!preparing) advance(s, now);
   }
 
   void set_write_interest(Stream& s, bool want) {
@@ -276,23 +312,63 @@ struct Replayer::Engine {
     begin_drain(s, now);
   }
 
-  // Writes the current message; false when the socket is full or the stream failed (and may be gone).
+  // Writes the current message, and when untimed the TCP messages due after it too, in one call;
+  // false when the socket is full or the stream failed (and may be gone).
   bool write_current(Stream& s, std::int64_t now) {
-    const ScheduledMessage& m = s.plan.messages[s.next];
-    while (s.written < m.bytes.size()) {
-      const ssize_t n = ::send(s.fd, m.bytes.data() + s.written, m.bytes.size() - s.written, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-          set_write_interest(s, true);
-          return false;
-        }
-        fail(s, errno, now);
+    std::array<iovec, max_batch_messages> iov{};
+    std::size_t count = 0, total = 0;
+    const bool batch = coalesce && s.tcp();
+    for (std::size_t i = s.next; i < s.plan.messages.size() && count < iov.size(); ++i) {
+      const ScheduledMessage& m = s.plan.messages[i];
+      if (i > s.next && (!batch || total >= max_batch_bytes || start + m.due_ns > now)) break;
+      const std::size_t from = i == s.next ? s.written : 0;
+      iov[count].iov_base = const_cast<char*>(m.bytes.data() + from);
+      iov[count].iov_len = m.bytes.size() - from;
+      total += iov[count].iov_len;
+      ++count;
+    }
+    ssize_t n = 0;
+    for (;;) {
+      if (count == 1) {
+        n = ::send(s.fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
+      } else {
+        msghdr msg{};
+        msg.msg_iov = iov.data();
+        msg.msg_iovlen = count;
+        n = ::sendmsg(s.fd, &msg, MSG_NOSIGNAL);
+      }
+      if (n >= 0 || errno != EINTR) break;
+    }
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        set_write_interest(s, true);
         return false;
       }
-      s.written += static_cast<std::size_t>(n);
+      fail(s, errno, now);
+      return false;
     }
     const std::int64_t done = steady_ns();
+    auto left = static_cast<std::size_t>(n);
+    while (left > 0) {
+      const std::size_t rest = s.plan.messages[s.next].bytes.size() - s.written;
+      if (left < rest) {
+        s.written += left;
+        break;
+      }
+      left -= rest;
+      message_out(s, done);
+    }
+    if (static_cast<std::size_t>(n) < total) {  // the kernel took part of it: the socket is full
+      set_write_interest(s, true);
+      return false;
+    }
+    set_write_interest(s, false);
+    return true;
+  }
+
+  // The current message has left whole at `done`.
+  void message_out(Stream& s, std::int64_t done) {
+    const ScheduledMessage& m = s.plan.messages[s.next];
     ++stats.messages;
     stats.bytes += m.bytes.size();
     if (stats.timed) stats.lateness.add(done - (start + m.due_ns));
@@ -311,8 +387,6 @@ struct Replayer::Engine {
     ++s.next;
     s.written = 0;
     s.failures = 0;
-    set_write_interest(s, false);
-    return true;
   }
 
   void begin_drain(Stream& s, std::int64_t now) {
@@ -372,7 +446,9 @@ struct Replayer::Engine {
         if (now >= s.deadline) fail(s, ETIMEDOUT, now, replay_code::connect_timeout);
         else arm(s, s.deadline);
         return;
-      case Stream::State::open: advance(s, now); return;
+      case Stream::State::open:
+        if (!preparing) advance(s, now);
+        return;
       case Stream::State::draining:
         if (now >= s.deadline) finish(s);
         else arm(s, s.deadline);
@@ -409,7 +485,7 @@ struct Replayer::Engine {
       return;
     }
     if (ev.readable && !read_replies(s, now)) return;
-    if (ev.writable && s.state == Stream::State::open) advance(s, now);
+    if (ev.writable && s.state == Stream::State::open && !preparing) advance(s, now);
   }
 
   std::int64_t next_wake(std::int64_t now) const {
@@ -431,10 +507,50 @@ struct Replayer::Engine {
     pending.clear();
   }
 
-  ReplayStats run(const std::atomic<bool>& stop_requested) {
+  // Before the clock starts: the first pass is built and the connections due at its start are
+  // opened (up to --max-connections), so that neither counts as sending time or lateness. With
+  // --restamp the pass depends on the start time, so it is built once the clock runs.
+  void prepare(const std::atomic<bool>& stop_requested) {
     start = steady_ns();
     start_unix = unix_ns();
+    if (schedule.options().restamp || !load_pass()) return;
+    preparing = true;
+    launch_due(start);
+    for (;;) {
+      const std::int64_t now = steady_ns();
+      run_timers(now);
+      const bool connecting = std::any_of(active.begin(), active.end(), [](const auto& entry) {
+        return entry.second->state == Stream::State::connecting;
+      });
+      if (!connecting || stop_requested.load()) break;
+      const std::int64_t wake = timers.empty() ? -1 : std::max<std::int64_t>(0, timers.top().at - steady_ns());
+      const auto events = loop.wait(wake);
+      const std::int64_t after = steady_ns();
+      for (const auto& ev : events) {
+        auto it = active.find(ev.key);
+        if (it != active.end()) on_io(*it->second, ev, after);
+      }
+    }
+    preparing = false;
+    stats.connect_ns = steady_ns() - start;
+    stats.preconnected = stats.connections;
+  }
+
+  ReplayStats run(const std::atomic<bool>& stop_requested) {
     stats.timed = schedule.timed();
+    if (stats.timed) ask_for_prompt_wakeups();
+    prepare(stop_requested);
+    start = steady_ns();
+    start_unix = unix_ns();
+    // The connections opened beforehand begin sending now.
+    std::vector<std::uint64_t> ready;
+    for (const auto& [id, s] : active)
+      if (s->state == Stream::State::open) ready.push_back(id);
+    std::sort(ready.begin(), ready.end());
+    for (const std::uint64_t id : ready) {
+      auto it = active.find(id);
+      if (it != active.end()) advance(*it->second, start);
+    }
     for (;;) {
       std::int64_t now = steady_ns();
       if (stop_requested.load()) {
@@ -448,7 +564,9 @@ struct Replayer::Engine {
       launch_due(now);
       run_timers(now);
       if (active.empty() && pending.empty() && !load_pass()) break;
-      const auto events = loop.wait(next_wake(now));
+      // The time left to the next due time, from the clock as it is now: opening connections
+      // and sending take time, and a wait counted from the top of the loop would oversleep.
+      const auto events = loop.wait(next_wake(steady_ns()));
       now = steady_ns();
       for (const auto& ev : events) {
         auto it = active.find(ev.key);

@@ -78,6 +78,8 @@ struct ReplayStats {
   std::map<std::string, std::uint64_t, std::less<>> errors;  // by replay_code
   LatenessHistogram lateness;
   bool timed = false;
+  std::uint64_t preconnected = 0;  // connections opened before the clock started
+  std::int64_t connect_ns = 0;     // time taken to open them (not part of elapsed_ns)
   std::int64_t elapsed_ns = 0;
   std::int64_t last_sent_ns = 0;  // after the start, when the last message left
   std::string_view stopped = "done";  // "done", "duration", "signal"

@@ -69,6 +69,10 @@ void append_summary_json(std::string& out, const SummaryHeader& h, const ReplayS
     w.key("late_p99_us").number(s.lateness.quantile_us(0.99));
     w.key("late_max_us").number(s.lateness.max_us());
   }
+  if (s.preconnected > 0) {
+    w.key("preconnected").number(s.preconnected);
+    w.key("connect_s").number(std::round(static_cast<double>(s.connect_ns) / 1e6) / 1000);
+  }
   const double seconds = static_cast<double>(s.elapsed_ns) / 1e9;
   w.key("elapsed_s").number(std::round(seconds * 1000) / 1000);
   const double sending = static_cast<double>(s.last_sent_ns) / 1e9;  // from the start to the last message out
