@@ -17,8 +17,11 @@ class CountingSink final : public output::RecordSink {
   explicit CountingSink(output::RecordSink& next) : next_(next) {}
   void message(const output::RecordContext& ctx, const gotop::Message& msg) override {
     ++messages;
-    if (!msg.imei.empty() && imeis.find(msg.imei) == std::string::npos && imeis.size() < 256) {
+    // A flow nearly always carries one device: compare with the last one listed before searching.
+    if (!msg.imei.empty() && std::string_view(imeis).substr(last_at_) != msg.imei &&
+        imeis.find(msg.imei) == std::string::npos && imeis.size() < 256) {
       if (!imeis.empty()) imeis.push_back(',');
+      last_at_ = imeis.size();
       imeis.append(msg.imei);
     }
     next_.message(ctx, msg);
@@ -32,6 +35,7 @@ class CountingSink final : public output::RecordSink {
 
  private:
   output::RecordSink& next_;
+  std::size_t last_at_ = 0;  // where the last identifier listed starts in imeis
 };
 }  // namespace
 

@@ -46,7 +46,8 @@ class FrameSplitter {
   void feed(std::string_view data, OnPiece&& on_piece) {
     std::size_t pos = 0;
     while (pos < data.size()) {
-      const void* hit = std::memchr(data.data() + pos, '#', data.size() - pos);
+      // Frames follow each other ("#…##…#"): the next '#' is often the very next byte.
+      const void* hit = data[pos] == '#' ? data.data() + pos : std::memchr(data.data() + pos, '#', data.size() - pos);
       const std::size_t end = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data.data())
                                   : data.size();
       // The common case: a whole frame in these bytes, its opening '#' at pos - 1 and nothing
