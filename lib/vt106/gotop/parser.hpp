@@ -1,6 +1,8 @@
 // Parsers for GOTOP uplink frames, downlink command frames and SMS texts.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,11 @@ class Parser {
   std::span<const std::string_view> fields_;
   std::vector<std::string_view> field_store_;
   std::vector<std::string_view> parts_;
+  struct DayMemo {
+    std::uint32_t key = ~std::uint32_t{0};  // yymmdd as a number; no date has this one
+    std::int64_t days = 0;                   // days since 1970-01-01
+  };
+  std::array<DayMemo, 256> days_{};
   std::vector<std::string_view> lines_;
 };
 

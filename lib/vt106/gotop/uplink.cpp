@@ -294,11 +294,18 @@ bool Parser::parse_position(std::size_t i, std::string_view frame, Message& m, D
   const unsigned mo = util::two_digits(date.data() + 2), dd = util::two_digits(date.data() + 4);
   const unsigned hh = util::two_digits(time.data()), mi = util::two_digits(time.data() + 2),
                  ss = util::two_digits(time.data() + 4);
-  if (!util::valid_date(2000 + yy, mo, dd))
-    return fail(ErrorCode::bad_date, f[i + 1], fmt::format("date '{}' is not a calendar date", date));
-  auto when = util::utc_seconds(2000 + yy, mo, dd, hh, mi, ss);
-  if (!when) return fail(ErrorCode::bad_time, f[i + 2], fmt::format("time '{}' is not a time of day", time));
-  m.fix_time = *when - options_.device_tz_seconds;
+  // Devices report few distinct dates: their day numbers are remembered (direct-mapped).
+  const auto date_key = static_cast<std::uint32_t>(yy * 10000 + static_cast<int>(mo * 100 + dd));
+  DayMemo& memo = days_[date_key % days_.size()];
+  if (memo.key != date_key) {
+    if (!util::valid_date(2000 + yy, mo, dd))
+      return fail(ErrorCode::bad_date, f[i + 1], fmt::format("date '{}' is not a calendar date", date));
+    memo.key = date_key;
+    memo.days = util::days_from_civil(2000 + yy, mo, dd);
+  }
+  if (hh > 23 || mi > 59 || ss > 59)
+    return fail(ErrorCode::bad_time, f[i + 2], fmt::format("time '{}' is not a time of day", time));
+  m.fix_time = memo.days * 86400 + hh * 3600 + mi * 60 + ss - options_.device_tz_seconds;
 
   std::string_view lat = trim(f[i + 3]), lon = trim(f[i + 4]);
   strip_prefix(lat, "LAT:");

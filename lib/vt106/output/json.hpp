@@ -36,6 +36,17 @@ inline char* write_uint(char* p, std::uint64_t v) {
     std::memcpy(p, digit_pairs + 2 * v, 2);
     return p + 2;
   }
+  if (v < 10000) {  // country codes, courses, many offsets and cell ids
+    const auto hi = static_cast<unsigned>(v / 100), lo = static_cast<unsigned>(v % 100);
+    if (hi < 10) {
+      *p++ = static_cast<char>('0' + hi);
+    } else {
+      std::memcpy(p, digit_pairs + 2 * hi, 2);
+      p += 2;
+    }
+    std::memcpy(p, digit_pairs + 2 * lo, 2);
+    return p + 2;
+  }
   return std::to_chars(p, p + 20, v).ptr;
 }
 }  // namespace detail
