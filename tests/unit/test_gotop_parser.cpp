@@ -192,3 +192,24 @@ TEST_SUITE("gotop.status_group") {
     }
   }
 }
+
+TEST_SUITE("gotop.dates") {
+  TEST_CASE("remembered day numbers give the same times, and bad dates and times stay errors") {
+    // One text, one parser: the day numbers it remembers are reused from frame to frame.
+    auto frame = [](const std::string& date, const std::string& time) {
+      return "#867273021518134,CMD-T,A,DATE:" + date + ",TIME:" + time + ",LAT:22.7613506N,LOT:114.3610382E,Speed:0.3,82-10#";
+    };
+    const std::string text = frame("240229", "235959") + frame("240229", "000000") + frame("240230", "000000") +
+                             frame("240229", "240000") + frame("000101", "000000") + frame("991231", "235959") +
+                             frame("240229", "120000");
+    const auto r = decode_string(text, As::text);
+    REQUIRE(r.size() == 7);
+    CHECK(r[0]["fix_time"] == "2024-02-29T23:59:59Z");
+    CHECK(r[1]["fix_time"] == "2024-02-29T00:00:00Z");
+    CHECK(r[2]["code"] == "bad_date");
+    CHECK(r[3]["code"] == "bad_time");
+    CHECK(r[4]["fix_time"] == "2000-01-01T00:00:00Z");
+    CHECK(r[5]["fix_time"] == "2099-12-31T23:59:59Z");
+    CHECK(r[6]["fix_time"] == "2024-02-29T12:00:00Z");
+  }
+}
