@@ -3,6 +3,8 @@
 // RFC 768 (UDP), RFC 792 and RFC 4443 (port unreachable).
 #include "vt106/net/packet.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -68,14 +70,16 @@ bool is_extension(std::uint8_t nh) {
 
 IpAddress read_v4(ByteReader& r) {
   IpAddress ip;
-  for (std::size_t i = 0; i < 4; ++i) ip.bytes[i] = r.u8();
+  const auto b = r.bytes(4);  // empty (and r failed) when short: the address stays zero
+  if (b.size() == 4) std::memcpy(ip.bytes.data(), b.data(), 4);
   return ip;
 }
 
 IpAddress read_v6(ByteReader& r) {
   IpAddress ip;
   ip.v6 = true;
-  for (auto& b : ip.bytes) b = r.u8();
+  const auto b = r.bytes(16);
+  if (b.size() == 16) std::memcpy(ip.bytes.data(), b.data(), 16);
   return ip;
 }
 

@@ -25,6 +25,28 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+namespace {
+// Adds the run of digits at p to v (v = 10 v + digit each), two at a time while two are there;
+// returns where the run ends.
+inline const char* accumulate_digits(const char* p, const char* end, std::uint64_t& v) {
+  for (;;) {
+    if (p == end) return p;
+    const unsigned a = static_cast<unsigned char>(*p) - unsigned{'0'};
+    if (a > 9) return p;
+    if (end - p >= 2) {
+      const unsigned b = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+      if (b <= 9) {
+        v = v * 100 + a * 10 + b;
+        p += 2;
+        continue;
+      }
+    }
+    v = v * 10 + a;
+    return p + 1;
+  }
+}
+}  // namespace
+
 std::optional<double> parse_decimal(std::string_view s) {
   const char* p = s.data();
   const char* const end = p + s.size();
@@ -32,12 +54,12 @@ std::optional<double> parse_decimal(std::string_view s) {
   if (negative) ++p;
   std::uint64_t mantissa = 0;
   const char* const whole = p;
-  while (p != end && is_digit(*p)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p++ - '0');
+  p = accumulate_digits(p, end, mantissa);
   const auto whole_digits = p - whole;
   std::ptrdiff_t decimals = 0;
   if (p != end && *p == '.') {
     const char* const fraction = ++p;
-    while (p != end && is_digit(*p)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    p = accumulate_digits(p, end, mantissa);
     decimals = p - fraction;
   }
   if (p != end || whole_digits + decimals == 0) return std::nullopt;
