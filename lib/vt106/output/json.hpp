@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "vt106/util/text.hpp"
+
 namespace vt106::output {
 
 // Writes `s` as a JSON string. Valid UTF-8 passes through; control characters are escaped;
@@ -22,10 +24,7 @@ namespace detail {
 char* write_json_string(char* dst, std::string_view s, bool& clean);
 // The shortest decimal text that reads back as v (at most 40 bytes); returns the end.
 char* write_double(char* dst, double v);
-// "00" to "99", two bytes each.
-inline constexpr char digit_pairs[] =
-    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
-    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+using util::digit_pairs;
 // v in decimal (at most 20 bytes); returns the end.
 inline char* write_uint(char* p, std::uint64_t v) {
   if (v < 10) {

@@ -13,9 +13,6 @@
 namespace vt106::util {
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_hex_digit(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 // The value of a hexadecimal digit, or 0xff for any other byte.
 inline constexpr auto hex_values = [] {
   struct Table {
@@ -29,6 +26,11 @@ inline constexpr auto hex_values = [] {
   return t;
 }();
 inline unsigned hex_value(char c) { return hex_values.v[static_cast<unsigned char>(c)]; }
+inline bool is_hex_digit(char c) { return hex_value(c) <= 15; }
+// "00" to "99", two bytes each: numbers are printed two digits at a time.
+inline constexpr char digit_pairs[] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 // ' ', \t, \n, \v, \f, \r and NUL.
 inline bool is_space(char c) {
   const auto u = static_cast<unsigned char>(c);
