@@ -52,12 +52,19 @@ char* put_digits(char* p, std::int64_t v, int width) {
   return p;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
+// a = quotient * b + remainder with 0 <= remainder < b (b > 0), rounding the quotient down.
+// From the remainder, not a - quotient * b: that product overflows near INT64_MIN.
+struct FloorDivision {
+  std::int64_t quotient, remainder;
+};
+FloorDivision floor_divide(std::int64_t a, std::int64_t b) {
+  FloorDivision d{a / b, a % b};
+  if (d.remainder < 0) {
+    d.remainder += b;
+    --d.quotient;
+  }
+  return d;
 }
-
 char* put_two(char* p, unsigned v) {
   std::memcpy(p, digit_pairs + 2 * v, 2);
   return p + 2;
@@ -65,11 +72,7 @@ char* put_two(char* p, unsigned v) {
 
 // "YYYY-MM-DDThh:mm:ss" into p, which has room for 32 bytes.
 char* put_date_time(char* p, std::int64_t seconds) {
-  std::int64_t days = seconds / 86400, rem = seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
+  const auto [days, rem] = floor_divide(seconds, 86400);
   // Records come from a limited set of days (a capture's span, the dates devices report): keep
   // the "YYYY-MM-DDT" of the last 256 (direct-mapped, about 10 KB).
   struct Day {
@@ -122,10 +125,7 @@ std::size_t format_iso8601(char* buf, std::int64_t seconds) {
 }
 
 std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds) {
-  const std::int64_t seconds = floor_div(nanoseconds, 1'000'000'000);
-  // The remainder, not nanoseconds - seconds * 10^9: that product overflows near INT64_MIN.
-  std::int64_t fraction = nanoseconds % 1'000'000'000;
-  if (fraction < 0) fraction += 1'000'000'000;
+  const auto [seconds, fraction] = floor_divide(nanoseconds, 1'000'000'000);
   const auto micros = static_cast<unsigned>(fraction / 1000);
   // Capture times come in order, thousands a second: keep the last second's text.
   struct Second {
