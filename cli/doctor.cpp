@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "vt106/decode/input.hpp"
+#include "vt106/decode/text_decode.hpp"
+#include "vt106/source/capture_file.hpp"
 #include "vt106/doctor/checks.hpp"
 #include "vt106/doctor/facts.hpp"
 #include "vt106/net/capture_decoder.hpp"
@@ -112,6 +115,13 @@ void print_json(const doctor::Report& r) {
   std::printf("%s\n", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
+// Records of lines outside any flow (doctor reads flows only).
+class DiscardSink final : public output::RecordSink {
+ public:
+  void message(const output::RecordContext&, const gotop::Message&) override {}
+  void error(const output::RecordContext&, const output::ErrorRecord&) override {}
+};
+
 int run_doctor(const DoctorOptions& o) {
   doctor::Options dopts;
   dopts.imeis.insert(o.imeis.begin(), o.imeis.end());
@@ -142,20 +152,37 @@ int run_doctor(const DoctorOptions& o) {
   net::CaptureOptions copts;
   copts.flows.server_ports = o.server_ports;
   if (o.interface.empty()) {
-    std::FILE* f = o.inputs.front() == "-" ? stdin : std::fopen(o.inputs.front().c_str(), "rb");
-    if (!f) {
-      std::fprintf(stderr, "vt106 doctor: %s: cannot open: %s\n", name.c_str(), std::strerror(errno));
+    // Any input decode reads: a capture, a Traccar log (its sessions are flows), a dump.
+    decode::OpenedInput in(o.inputs.front());
+    if (!in.error().empty()) {
+      std::fprintf(stderr, "vt106 doctor: %s\n", in.error().c_str());
       return exit_input;
     }
-    net::CaptureDecoder decoder(collector, copts);
-    const auto stats = decoder.run(f);
-    if (f != stdin) std::fclose(f);
-    collector.facts().packets = stats.packets;
-    if (stats.stopped_by_problem && stats.packets == 0) {
-      std::fprintf(stderr, "vt106 doctor: %s: not a readable capture%s%s\n", name.c_str(),
-                   collector.facts().capture_problems.empty() ? "" : ": ",
-                   collector.facts().capture_problems.empty() ? "" : collector.facts().capture_problems.front().c_str());
-      return exit_input;
+    const decode::Sniffed kind = in.kind();
+    if (kind == decode::Sniffed::capture) {
+      source::CaptureReader reader(in.bytes(), copts.capture);
+      net::CaptureDecoder decoder(collector, copts);
+      const auto stats = decoder.run(reader);
+      collector.facts().packets = stats.packets;
+      if (stats.stopped_by_problem && stats.packets == 0) {
+        std::fprintf(stderr, "vt106 doctor: %s: not a readable capture%s%s\n", name.c_str(),
+                     collector.facts().capture_problems.empty() ? "" : ": ",
+                     collector.facts().capture_problems.empty() ? "" : collector.facts().capture_problems.front().c_str());
+        return exit_input;
+      }
+    } else {
+      decode::TextOptions topts;
+      topts.capture = copts;
+      topts.observer = &collector;
+      DiscardSink discard;
+      decode::TextDecoder text(parser, discard, topts);
+      const auto st = kind == decode::Sniffed::hex ? text.hex(in.bytes(), name) : text.text(in.bytes(), name);
+      if (!st.usable) std::fprintf(stderr, "vt106 doctor: %s\n", st.problem.c_str());
+      if (text.flows_seen() == 0) {
+        std::fprintf(stderr, "vt106 doctor: %s: no connection in it: give a capture, a Traccar log "
+                     "(tracker-server.log) or a tcpdump -X dump\n", name.c_str());
+        return exit_input;
+      }
     }
   } else {
     source::LiveOptions lo;

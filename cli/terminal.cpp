@@ -34,7 +34,10 @@ void write_stderr(std::string_view s) {
 }  // namespace
 
 ProgressLine::ProgressLine(std::string input, std::FILE* file, const CountingSink& counter)
-    : input_(std::move(input)), fd_(::fileno(file)), counter_(counter), messages_at_start_(counter.messages()) {
+    : ProgressLine(std::move(input), ::fileno(file), counter) {}
+
+ProgressLine::ProgressLine(std::string input, int fd, const CountingSink& counter)
+    : input_(std::move(input)), fd_(fd), counter_(counter), messages_at_start_(counter.messages()) {
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
   thread_ = std::thread([this] { run(); });

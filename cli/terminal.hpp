@@ -42,6 +42,7 @@ class CountingSink final : public output::RecordSink {
 class ProgressLine {
  public:
   ProgressLine(std::string input, std::FILE* file, const CountingSink& counter);
+  ProgressLine(std::string input, int fd, const CountingSink& counter);
   ~ProgressLine();
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;

@@ -11,6 +11,7 @@ complete -c vt106 -n '__fish_seen_subcommand_from decode' -l text -r -d 'Frames 
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l hex -r -d 'Bytes as hex'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l sms -r -d 'An SMS text'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l input-format -x -a 'auto capture hex text sms' -d 'What the files hold'
+complete -c vt106 -n '__fish_seen_subcommand_from decode' -l log-tz -x -d 'Logs and tcpdump dumps are in local time at this UTC offset'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l format -x -a 'ndjson json csv table geojson gpx kml' -d 'How records are written'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -s q -l quiet -d 'No progress and summary lines'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l device-tz -x -d 'Device reports local time at this UTC offset'

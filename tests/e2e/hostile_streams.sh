@@ -21,9 +21,9 @@ letters = bytes(range(0x21, 0x7f)).replace(b"#", b"")
 def junk(n):
     return bytes(rnd.choice(letters) for _ in range(n))
 one_line = junk(1 << 16)
-open(f"{d}/mb-one-line.txt", "wb").write(a + b"\n" + one_line * 16 + b"\n" + b)
+open(f"{d}/mb-one-line.txt", "wb").write(a + b"\n" + one_line * 17 + b"\n" + b)
 open(f"{d}/16mb-one-line.txt", "wb").write(a + b"\n" + one_line * 256 + b"\n" + b)
-lines = b"".join(junk(rnd.randint(1, 200)) + b"\n" for _ in range(11000))
+lines = b"".join(b"#" + junk(rnd.randint(1, 200)) + b"\n" for _ in range(11000))
 open(f"{d}/mb-lines.txt", "wb").write(a + b"\n" + lines[: 1 << 20] + b"\n" + b)
 nul = a + b"\0" * 5000 + b"#35332702\0\x0041276,CMD-X#" + b"\0\n\0" + b + b"\0" * 3
 open(f"{d}/nul.txt", "wb").write(nul)
@@ -73,10 +73,13 @@ done
 "$bin" decode - <"$dir/non-utf8.txt" | sed "s|\"-: |\"$dir/non-utf8.txt: |" | cmp -s - "$dir/non-utf8.out" ||
   { echo "stdin: the records differ from those of the file"; fail=1; }
 
-# One line of a megabyte is one record, with its length; the lines are one record each.
+# A line over the line limit (1 MiB) is reported once, with its line and length, and its junk
+# is one frame_too_long record; broken frames one per line are one record each.
 n=$(grep -c '"code":"frame_too_long"' "$dir/mb-one-line.out")
 [ "$n" = 1 ] || { echo "mb-one-line: $n frame_too_long records, expected 1"; fail=1; }
-length=$(grep -o '"length":[0-9]*' "$dir/mb-one-line.out" | cut -d: -f2)
+long=$(grep '"code":"line_too_long"' "$dir/mb-one-line.out")
+[ "$(grep -o '"line":[0-9]*' <<<"$long")" = '"line":2' ] || { echo "mb-one-line: no line_too_long record for line 2"; fail=1; }
+length=$(grep -o '"length":[0-9]*' <<<"$long" | cut -d: -f2)
 [ "${length:-0}" -gt $((1 << 20)) ] || { echo "mb-one-line: length '$length', expected over 1 MiB"; fail=1; }
 n=$(wc -l <"$dir/mb-lines.out")
 [ "$n" -gt 10000 ] || { echo "mb-lines: only $n records"; fail=1; }

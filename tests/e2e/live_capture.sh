@@ -64,7 +64,7 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 imei_tcp, imei_udp, port = sys.argv[2], sys.argv[3], sys.argv[4]
 got = [(r["transport"], r["dir"], r.get("imei"), r.get("type") or r.get("command")) for r in recs if r["kind"] == "message"]
-want = [("tcp", "up", imei_tcp, "CMD-T"), ("tcp", "up", imei_tcp, "CMD-X"), ("tcp", "down", None, "F"),
+want = [("tcp", "up", imei_tcp, "CMD-T"), ("tcp", "up", imei_tcp, "CMD-X"), ("tcp", "down", imei_tcp, "F"),
         ("udp", "up", imei_udp, "CMD-X"), ("udp", "up", imei_udp, "ALM-A")]
 assert got == want, got
 for r in recs:

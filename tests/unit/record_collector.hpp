@@ -25,6 +25,11 @@ class RecordCollector final : public output::RecordSink {
     output::append_error_json(s, ctx, err);
     keep(s);
   }
+  void foreign(const output::RecordContext& ctx, const detect::Verdict& v) override {
+    std::string s;
+    output::append_foreign_json(s, ctx, v);
+    keep(s);
+  }
   void flow(const output::FlowSummary& f) override {
     std::string s;
     output::append_flow_json(s, f);
@@ -48,7 +53,7 @@ inline std::vector<nlohmann::json> decode_string(const std::string& input, As as
   gotop::Parser parser(opts);
   decode::TextDecoder dec(parser, sink, max_frame);
   auto in = decode::string_reader(input);
-  if (as == As::text) dec.text(in, "test");
+  if (as == As::text) dec.text(in, "test", /*frames_only=*/true);
   if (as == As::hex) dec.hex(in, "test");
   if (as == As::sms) dec.sms(in, "test");
   return sink.records;

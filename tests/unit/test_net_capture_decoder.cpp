@@ -47,7 +47,7 @@ TEST_SUITE("net.capture_decoder") {
   TEST_CASE("a pcap conversation end to end") {
     NetRecorder rec;
     const auto st = run(pcap_file(records(conversation())), rec);
-    CHECK(rec.events == std::vector<std::string>{"open 1 tcp 10.0.0.1:40000 > 10.0.0.2:8888 syn",
+    CHECK(rec.events == std::vector<std::string>{"open 1 tcp 10.0.0.1:40000 > 10.0.0.2:8888 handshake",
                                                  "data 1 client #353327020412763,CMD-X#", "data 1 server #ok#",
                                                  "close 1 fin"});
     CHECK(st.format == CaptureFormat::pcap);

@@ -55,8 +55,8 @@ TEST_SUITE("net.flow_table") {
     table.add(tcp_seg("10.0.0.8", 8888, "10.0.0.9", 5050, flag::ack, "x"), s_ns);             // both server ports
     table.add(udp_seg("10.0.0.2", 5050, "10.0.0.10", 33000, "x"), s_ns);                      // UDP from the platform
     CHECK(rec.events == std::vector<std::string>{
-                            "open 1 tcp 10.0.0.1:40000 > 10.0.0.2:9999 syn",
-                            "open 2 tcp 10.0.0.3:40000 > 10.0.0.2:9999 syn",
+                            "open 1 tcp 10.0.0.1:40000 > 10.0.0.2:9999 handshake",
+                            "open 2 tcp 10.0.0.3:40000 > 10.0.0.2:9999 handshake",
                             "open 3 tcp 10.0.0.4:40000 > 10.0.0.2:8888 port",
                             "data 3 server x",
                             "open 4 tcp 10.0.0.5:41000 > 10.0.0.2:5050 port",

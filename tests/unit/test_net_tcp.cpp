@@ -63,7 +63,7 @@ TEST_SUITE("net.tcp_reassembler") {
     k.c(106, "", flag::fin | flag::ack);
     k.s(506, "", flag::fin | flag::ack);
     k.c(107, "", flag::ack);  // final ACK: absorbed by the closed flow
-    CHECK(rec.events == std::vector<std::string>{"open 1 tcp 10.0.0.1:40000 > 10.0.0.2:8888 syn",
+    CHECK(rec.events == std::vector<std::string>{"open 1 tcp 10.0.0.1:40000 > 10.0.0.2:8888 handshake",
                                                  "data 1 client hello", "data 1 server world", "close 1 fin"});
     const auto& info = rec.closed.at(1);
     CHECK(info.syn_seen);

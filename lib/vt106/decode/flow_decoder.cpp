@@ -47,13 +47,22 @@ struct FlowDecoder::FlowState {
   CountingSink counting;
   StreamDecoder up;    // client (device) → server
   StreamDecoder down;  // server → client
-  std::string client, server;
+  std::string client, server, platform_protocol;
   std::string up_json, down_json;  // endpoints_json of each direction
   std::uint64_t id = 0;
   net::Transport transport = net::Transport::tcp;
   bool open = false;
   enum class Mode : std::uint8_t { undecided, gotop, foreign } mode = Mode::undecided;
-  std::string pending_client, pending_server;  // held while undecided (bounded)
+  // Held while undecided (bounded by what detection reads), with when and from where each
+  // piece came, so that they are decoded in capture order with their own packet times.
+  std::string pending_client, pending_server;
+  struct Held {
+    net::Side from;
+    bool datagram;
+    std::uint32_t size;
+    std::int64_t ts_ns;
+  };
+  std::vector<Held> held;
   std::string_view protocol = "gotop";
   StreamDecoder& decoder(net::Side from) { return from == net::Side::client ? up : down; }
 };
@@ -67,14 +76,16 @@ FlowDecoder::~FlowDecoder() = default;
 FlowDecoder::FlowState& FlowDecoder::state(const net::FlowInfo& flow) {
   if (flow.slot >= flows_.size()) flows_.resize(flow.slot + 1);
   auto& s = flows_[flow.slot];
-  if (!s || !s->open || s->id != flow.id) {
+  if (!s || !s->open || s->id != options_.flow_id_base + flow.id) {
     s = std::make_unique<FlowState>(parser_, sink_, options_.max_frame);
-    s->client = flow.client.to_string();
-    s->server = flow.server.to_string();
-    s->id = flow.id;
+    s->client = flow.client_text();
+    s->server = flow.server_text();
+    s->platform_protocol = flow.platform_protocol;
+    s->id = options_.flow_id_base + flow.id;
     s->transport = flow.transport;
     s->open = true;
-    const auto id32 = static_cast<std::uint32_t>(flow.id);
+    s->down.set_device_imei(&s->up.last_imei());
+    const auto id32 = static_cast<std::uint32_t>(s->id);
     s->up_json = output::endpoints_json(net::to_string(flow.transport), s->client, s->server, id32);
     s->down_json = output::endpoints_json(net::to_string(flow.transport), s->server, s->client, id32);
   }
@@ -84,7 +95,9 @@ FlowDecoder::FlowState& FlowDecoder::state(const net::FlowInfo& flow) {
 output::RecordContext FlowDecoder::context(FlowState& s, net::Side from, std::int64_t ts_ns) const {
   output::RecordContext ctx;
   ctx.input = input_;
-  ctx.ts_ns = ts_ns;
+  if (options_.name_input) ctx.input_label = input_;
+  if (options_.current_line && *options_.current_line != 0) ctx.line = *options_.current_line;
+  if (!options_.timeless) ctx.ts_ns = ts_ns;
   ctx.transport = net::to_string(s.transport);
   ctx.src = from == net::Side::client ? s.client : s.server;
   ctx.dst = from == net::Side::client ? s.server : s.client;
@@ -118,11 +131,14 @@ bool starts_like_gotop(std::string_view b) {
 
 void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t ts_ns, bool final) {
   using Mode = FlowState::Mode;
-  if (!options_.detect_foreign || starts_like_gotop(s.pending_client)) {
+  // The platform (a log says) decoded this flow as another protocol: say what it is instead.
+  const bool platform_other = !s.platform_protocol.empty() && s.platform_protocol != "gotop";
+  if (!platform_other && (!options_.detect_foreign || starts_like_gotop(s.pending_client) ||
+                          gotop::classify_stream_start(s.pending_server) == gotop::StreamStart::gotop)) {
     s.mode = Mode::gotop;
     return;
   }
-  if (util::trim(s.pending_client).empty()) {
+  if (!platform_other && util::trim(s.pending_client).empty()) {
     if (final || s.pending_server.size() >= server_bytes_held) s.mode = Mode::gotop;
     return;
   }
@@ -133,14 +149,18 @@ void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t t
   const auto* v = reinterpret_cast<const std::byte*>(s.pending_server.data());
   const detect::Verdict verdict =
       detect::detect({c, s.pending_client.size()}, {v, s.pending_server.size()}, hints);
-  if (verdict.status == detect::Status::match && verdict.protocol != "gotop" && verdict.confidence >= detect::confident) {
+  const bool other = verdict.status == detect::Status::match && verdict.protocol != "gotop" &&
+                     verdict.confidence >= detect::confident;
+  if (other || (platform_other && (final || verdict.status != detect::Status::need_more))) {
     s.mode = Mode::foreign;
-    s.protocol = verdict.protocol;
+    s.protocol = other ? std::string_view(verdict.protocol) : std::string_view(s.platform_protocol);
     auto ctx = context(s, net::Side::client, ts_ns);
+    ctx.platform_protocol = s.platform_protocol;
     ++s.counting.errors;
     sink_.foreign(ctx, verdict);
     s.pending_client.clear();
     s.pending_server.clear();
+    s.held.clear();
     return;
   }
   const bool more_would_help = verdict.status == detect::Status::need_more && s.pending_client.size() < detect::max_inspect;
@@ -148,18 +168,26 @@ void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t t
   s.mode = Mode::gotop;  // not confidently anything else: decode it, and report what does not fit
 }
 
-void FlowDecoder::release_pending(FlowState& s, std::int64_t ts_ns) {
-  // Held bytes go to the decoders in the order the sides are usually heard: device first.
-  if (!s.pending_client.empty()) {
-    auto ctx = context(s, net::Side::client, ts_ns);
-    s.up.feed(s.pending_client, ctx);
-    s.pending_client.clear();
+void FlowDecoder::hold(FlowState& s, net::Side from, std::string_view bytes, std::int64_t ts_ns, bool datagram) {
+  if (bytes.empty()) return;
+  (from == net::Side::client ? s.pending_client : s.pending_server).append(bytes);
+  s.held.push_back({from, datagram, static_cast<std::uint32_t>(bytes.size()), ts_ns});
+}
+
+void FlowDecoder::release_pending(FlowState& s) {
+  // Held bytes go to the decoders in the order they arrived, each with its own packet time.
+  std::size_t at_client = 0, at_server = 0;
+  for (const auto& h : s.held) {
+    std::size_t& at = h.from == net::Side::client ? at_client : at_server;
+    const std::string& from = h.from == net::Side::client ? s.pending_client : s.pending_server;
+    auto ctx = context(s, h.from, h.ts_ns);
+    s.decoder(h.from).feed(std::string_view(from).substr(at, h.size), ctx);
+    if (h.datagram) s.decoder(h.from).finish(ctx);
+    at += h.size;
   }
-  if (!s.pending_server.empty()) {
-    auto ctx = context(s, net::Side::server, ts_ns);
-    s.down.feed(s.pending_server, ctx);
-    s.pending_server.clear();
-  }
+  s.held.clear();
+  s.pending_client.clear();
+  s.pending_server.clear();
 }
 
 void FlowDecoder::on_stream_data(const net::FlowInfo& flow, net::Side from, std::string_view bytes,
@@ -167,14 +195,14 @@ void FlowDecoder::on_stream_data(const net::FlowInfo& flow, net::Side from, std:
   FlowState& s = state(flow);
   using Mode = FlowState::Mode;
   if (s.mode == Mode::undecided) {
-    std::string& held = from == net::Side::client ? s.pending_client : s.pending_server;
+    const std::string& held = from == net::Side::client ? s.pending_client : s.pending_server;
     const std::size_t cap = from == net::Side::client ? detect::max_inspect : server_bytes_held;
     const std::size_t take = std::min(bytes.size(), cap - std::min(cap, held.size()));
-    held.append(bytes.substr(0, take));
+    hold(s, from, bytes.substr(0, take), ts_ns, false);
     bytes.remove_prefix(take);
     decide(s, flow, ts_ns, held.size() >= cap);
     if (s.mode == Mode::undecided) return;
-    if (s.mode == Mode::gotop) release_pending(s, ts_ns);
+    if (s.mode == Mode::gotop) release_pending(s);
   }
   if (s.mode == Mode::foreign || bytes.empty()) return;
   auto ctx = context(s, from, ts_ns);
@@ -191,14 +219,13 @@ void FlowDecoder::on_datagram(const net::FlowInfo& flow, net::Side from, std::st
     s.pending_client.assign(bytes.substr(0, detect::max_inspect));
     decide(s, flow, ts_ns, true);
     s.pending_client.clear();
-    if (s.mode == Mode::gotop && !s.pending_server.empty()) {
-      auto ctx = context(s, net::Side::server, ts_ns);
-      s.down.feed(s.pending_server, ctx);
-      s.down.finish(ctx);
-      s.pending_server.clear();
-    }
+    if (s.mode == Mode::gotop) release_pending(s);  // the server's datagrams held before it
   } else if (s.mode == Mode::undecided) {
-    s.pending_server.append(bytes.substr(0, server_bytes_held - std::min(server_bytes_held, s.pending_server.size())));
+    const std::size_t room = server_bytes_held - std::min(server_bytes_held, s.pending_server.size());
+    hold(s, from, bytes.substr(0, room), ts_ns, true);
+    decide(s, flow, ts_ns, false);  // a command from the platform says GOTOP too
+    if (s.mode == Mode::undecided) return;
+    if (s.mode == Mode::gotop) release_pending(s);
     return;
   }
   if (s.mode == Mode::foreign) return;
@@ -211,7 +238,7 @@ void FlowDecoder::on_gap(const net::FlowInfo& flow, net::Side from, std::uint64_
   FlowState& s = state(flow);
   if (s.mode == FlowState::Mode::undecided) {
     decide(s, flow, ts_ns, true);
-    if (s.mode == FlowState::Mode::gotop) release_pending(s, ts_ns);
+    if (s.mode == FlowState::Mode::gotop) release_pending(s);
   }
   if (s.mode == FlowState::Mode::foreign) return;
   auto ctx = context(s, from, ts_ns);
@@ -234,7 +261,7 @@ void FlowDecoder::on_flow_close(const net::FlowInfo& flow, net::CloseReason reas
   FlowState& s = state(flow);
   if (s.mode == FlowState::Mode::undecided) {
     decide(s, flow, ts_ns, true);
-    if (s.mode == FlowState::Mode::gotop) release_pending(s, ts_ns);
+    if (s.mode == FlowState::Mode::gotop) release_pending(s);
   }
   auto up_ctx = context(s, net::Side::client, ts_ns);
   s.up.finish(up_ctx);
@@ -244,7 +271,8 @@ void FlowDecoder::on_flow_close(const net::FlowInfo& flow, net::CloseReason reas
   errors_ += s.counting.errors;
   if (options_.flow_summaries) {
     output::FlowSummary f;
-    f.flow = static_cast<std::uint32_t>(flow.id);
+    f.flow = static_cast<std::uint32_t>(s.id);
+    if (options_.name_input) f.input = input_;
     f.transport = net::to_string(flow.transport);
     f.client = s.client;
     f.server = s.server;
@@ -266,16 +294,18 @@ void FlowDecoder::on_flow_close(const net::FlowInfo& flow, net::CloseReason reas
     f.protocol = s.protocol;
     sink_.flow(f);
   }
+  const auto id = static_cast<std::uint32_t>(s.id);
   s.open = false;
   flows_[flow.slot].reset();
-  sink_.flow_closed(static_cast<std::uint32_t>(flow.id));
+  sink_.flow_closed(id);
 }
 
 void FlowDecoder::on_problem(const net::NetProblem& p) {
   output::RecordContext ctx;
   ctx.input = input_;
   if (p.ts_ns != 0) ctx.ts_ns = p.ts_ns;
-  if (p.flow_id) ctx.flow = static_cast<std::uint32_t>(*p.flow_id);
+  if (p.flow_id) ctx.flow = static_cast<std::uint32_t>(options_.flow_id_base + *p.flow_id);
+  if (options_.name_input) ctx.input_label = input_;
   ctx.offset = p.file_offset;
   output::ErrorRecord e;
   e.code = p.code;
@@ -297,7 +327,8 @@ void FlowDecoder::on_port_unreachable(const net::PortUnreachable& event, const n
   const std::string src = event.original_src.to_string(), dst = event.original_dst.to_string();
   ctx.src = src;
   ctx.dst = dst;
-  if (flow) ctx.flow = static_cast<std::uint32_t>(flow->id);
+  if (flow) ctx.flow = static_cast<std::uint32_t>(options_.flow_id_base + flow->id);
+  if (options_.name_input) ctx.input_label = input_;
   output::ErrorRecord e;
   e.code = "port_unreachable";
   e.message = fmt::format("{}: {} answered {} datagrams from {} to {} with ICMP port unreachable: nothing listens there",

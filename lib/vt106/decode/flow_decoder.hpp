@@ -19,6 +19,14 @@ struct FlowDecoderOptions {
   // A flow whose first bytes are confidently another protocol gives one `foreign` record and
   // its bytes are not decoded; flows that start like GOTOP are decided on their first byte.
   bool detect_foreign = true;
+  // Flow ids are unique across the inputs of one run: this input's flows count on from here.
+  std::uint64_t flow_id_base = 0;
+  // Several inputs in one run: every record names its input ("input").
+  bool name_input = false;
+  // Flows read from a log: the line being read, written as each record's "line" (0: none).
+  const std::uint64_t* current_line = nullptr;
+  // Packets without a time (C arrays of a dump): records get no "ts".
+  bool timeless = false;
 };
 
 class FlowDecoder final : public net::FlowObserver {
@@ -44,7 +52,8 @@ class FlowDecoder final : public net::FlowObserver {
   FlowState& state(const net::FlowInfo& flow);
   // Decides GOTOP or foreign from the bytes held so far; `final`: no more bytes will come to help.
   void decide(FlowState& s, const net::FlowInfo& flow, std::int64_t ts_ns, bool final);
-  void release_pending(FlowState& s, std::int64_t ts_ns);
+  void release_pending(FlowState& s);
+  void hold(FlowState& s, net::Side from, std::string_view bytes, std::int64_t ts_ns, bool datagram);
   output::RecordContext context(FlowState& s, net::Side from, std::int64_t ts_ns) const;
 
   gotop::Parser& parser_;

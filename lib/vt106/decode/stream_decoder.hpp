@@ -32,6 +32,18 @@ class StreamDecoder {
   // body as server logs quote them ("353327020412763,CMD-X").
   void feed_text_line(std::string_view line_with_newline, output::RecordContext& ctx);
 
+  // One line of a log (or of frames as text) on its own: `text` holds the frames, from the
+  // first one; `offset` is where text[0] lies in the input. A frame never continues into the
+  // next line, and text after the last '#' that does not begin like a frame is the log's.
+  void decode_line(std::string_view text, std::uint64_t offset, output::RecordContext& ctx);
+
+  // The direction of the bytes when the input says it (a log's arrow); errors carry it.
+  void set_direction(std::optional<gotop::Direction> dir) { stream_dir_ = dir; }
+  // Downlink commands carry no identifier: they take the device's, kept here by the caller.
+  void set_device_imei(const std::string* imei) { device_imei_ = imei; }
+  // The identifier of the last uplink message decoded.
+  const std::string& last_imei() const { return last_imei_; }
+
   const DecodeCounters& counters() const { return counters_; }
   std::string_view first_imei() const { return first_imei_; }
   std::uint64_t offset() const { return splitter_.offset(); }
@@ -48,6 +60,8 @@ class StreamDecoder {
   gotop::DecodeError err_;
   DecodeCounters counters_;
   std::string first_imei_;
+  std::string last_imei_;
+  const std::string* device_imei_ = nullptr;
   bool after_gap_ = false;  // the next unopened piece follows missing bytes
   bool in_gap_ = false;     // pieces now flushed are cut short by missing bytes
   std::optional<gotop::Direction> stream_dir_;  // known from the network: device→server is up

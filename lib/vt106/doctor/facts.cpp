@@ -127,8 +127,8 @@ FlowFacts& FactCollector::flow(const net::FlowInfo& f) {
   ff.id = f.id;
   if (ff.client.empty()) {
     ff.transport = std::string(net::to_string(f.transport));
-    ff.client = f.client.to_string();
-    ff.server = f.server.to_string();
+    ff.client = f.client_text();
+    ff.server = f.server_text();
     ff.server_port = f.server.port;
   }
   ff.client_rule = std::string(net::to_string(f.client_rule));

@@ -91,6 +91,12 @@ class FrameSplitter {
     start_segment(false);
   }
 
+  // Forgets the open body (the caller reported or finished it) and goes on at stream offset
+  // `offset`: text inputs decode each line on its own, with offsets true to the input.
+  void restart_at(std::uint64_t offset) {
+    offset_ = offset;
+    start_segment(false);
+  }
   std::uint64_t offset() const { return offset_; }
   // True while a body has begun (anything but whitespace since the last boundary).
   bool open_body() const { return overflow_ > 0 || !blank(); }

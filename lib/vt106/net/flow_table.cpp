@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <unordered_map>
 
 #include "vt106/net/byte_reader.hpp"
@@ -32,7 +33,8 @@ std::string_view to_string(Side s) { return s == Side::client ? "client" : "serv
 
 std::string_view to_string(ClientRule r) {
   switch (r) {
-    case ClientRule::syn: return "syn";
+    case ClientRule::syn: return "handshake";
+    case ClientRule::content: return "content";
     case ClientRule::port: return "port";
     case ClientRule::first_packet: return "first_packet";
   }
@@ -47,6 +49,7 @@ std::string_view to_string(CloseReason r) {
     case CloseReason::evicted: return "evicted";
     case CloseReason::reused: return "reused";
     case CloseReason::end_of_input: return "end_of_input";
+    case CloseReason::disconnected: return "disconnected";
   }
   return "unknown";
 }
@@ -91,6 +94,7 @@ struct FlowTable::Flow {
   Key key;
   bool in_use = false;
   bool open = false;  // false once closed: the entry lingers to absorb stragglers (final ACKs)
+  bool announced = false;  // on_flow_open called (without a handshake: at the first payload)
   std::array<TcpReassembler, 2> streams;  // by Side
   std::uint32_t prev = none;  // LRU neighbours
   std::uint32_t next = none;
@@ -201,6 +205,7 @@ void FlowTable::release(std::uint32_t slot) {
 }
 
 void FlowTable::close(Flow& f, CloseReason reason, std::int64_t ts_ns, const PacketRef* packet) {
+  if (!f.announced) announce(f, nullptr);  // a flow that never carried a byte
   if (f.info.transport == Transport::tcp) {
     for (const Side side : {Side::client, Side::server}) {
       StreamOutput out(*this, f, side, ts_ns, packet);
@@ -270,14 +275,51 @@ std::uint32_t FlowTable::create(const Key& key, const Segment& seg, const Packet
   f.info.client = src_is_client ? seg.src : seg.dst;
   f.info.server = src_is_client ? seg.dst : seg.src;
 
+  f.announced = false;
   index_->map.emplace(key, slot);
   index_->last_key = key;
   index_->last_slot = slot;
   ++used_;
   ++open_;
   link_front(slot);
-  observer_.on_flow_open(f.info);
+  // With a handshake the sides are known now; otherwise the first payload may still tell.
+  if (syn) announce(f, nullptr);
   return slot;
+}
+
+namespace {
+// Which way GOTOP content says a payload goes: +1 the sender is the device (an uplink frame,
+// "#" and an identifier and a comma, possibly after the end of a frame the capture cut), -1 the
+// receiver is (a command, ':' and its password digits), 0 it does not say.
+int gotop_direction(std::span<const std::byte> payload) {
+  const std::string_view b(reinterpret_cast<const char*>(payload.data()), std::min<std::size_t>(payload.size(), 512));
+  std::size_t start = 0;
+  while (start < b.size() && (b[start] == ' ' || b[start] == '\r' || b[start] == '\n')) ++start;
+  if (start + 1 < b.size() && b[start] == ':' && b[start + 1] >= '0' && b[start + 1] <= '9') return -1;
+  for (std::size_t at = b.find('#', start); at != std::string_view::npos; at = b.find('#', at + 1)) {
+    std::size_t n = 0;
+    while (at + 1 + n < b.size() && b[at + 1 + n] >= '0' && b[at + 1 + n] <= '9') ++n;
+    if (n >= 6 && at + 1 + n < b.size() && b[at + 1 + n] == ',') return 1;
+  }
+  return 0;
+}
+}  // namespace
+
+void FlowTable::announce(Flow& f, const Segment* first_payload) {
+  if (first_payload != nullptr && f.info.client_rule != ClientRule::syn) {
+    const int says = gotop_direction(first_payload->payload);
+    if (says != 0) {
+      const bool sender_is_client = f.info.client == first_payload->src;
+      if (sender_is_client != (says > 0)) {
+        std::swap(f.info.client, f.info.server);
+        std::swap(f.info.sides[0], f.info.sides[1]);
+        std::swap(f.streams[0], f.streams[1]);
+      }
+      f.info.client_rule = ClientRule::content;
+    }
+  }
+  f.announced = true;
+  observer_.on_flow_open(f.info);
 }
 
 // A SYN without ACK on a known tuple: a new connection, unless it repeats the one in progress.
@@ -324,6 +366,7 @@ void FlowTable::add(const Segment& seg, const PacketRef& packet) {
   if (slot == none) slot = create(key, seg, packet);
 
   Flow& f = flows_[slot];
+  if (!f.announced && !seg.payload.empty()) announce(f, &seg);
   const Side side = f.info.client == seg.src ? Side::client : Side::server;
   SideCounters& c = f.info.sides[index_of(side)];
   ++c.packets;
@@ -373,6 +416,7 @@ void FlowTable::add(const PortUnreachable& event, const PacketRef& packet) {
     return;
   }
   Flow& f = flows_[slot];
+  if (!f.announced) announce(f, nullptr);
   ++f.info.port_unreachable;
   observer_.on_port_unreachable(event, &f.info, packet.ts_ns);
 }

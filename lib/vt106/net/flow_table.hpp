@@ -31,12 +31,15 @@ std::string_view to_string(Side s);  // "client", "server"
 inline Side other(Side s) { return s == Side::client ? Side::server : Side::client; }
 
 // How the client (device) side was decided.
+// A capture that begins mid-conversation has no handshake: the content decides then (the side
+// sending GOTOP uplink frames is the device), and only without telling content the ports.
 enum class ClientRule : std::uint8_t {
-  syn,           // it sent the SYN (or received the SYN-ACK)
-  port,          // no handshake seen; the other side is on a server port
-  first_packet,  // neither: it sent the first packet seen
+  syn,           // the handshake: it sent the SYN (or received the SYN-ACK)
+  content,       // no handshake seen; it sends GOTOP uplink frames (or receives commands)
+  port,          // neither; the other side is on a server port
+  first_packet,  // none of these: it sent the first packet seen
 };
-std::string_view to_string(ClientRule r);  // "syn", "port", "first_packet"
+std::string_view to_string(ClientRule r);  // "handshake", "content", "port", "first_packet"
 
 enum class CloseReason : std::uint8_t {
   fin,           // both sides sent FIN
@@ -45,8 +48,9 @@ enum class CloseReason : std::uint8_t {
   evicted,       // the table was full (a flow_limit problem came first)
   reused,        // a new SYN on the same 5-tuple started a new connection
   end_of_input,  // finish()
+  disconnected,  // a log says the platform saw the connection end
 };
-std::string_view to_string(CloseReason r);  // "fin", "rst", "idle_timeout", "evicted", "reused", "end_of_input"
+std::string_view to_string(CloseReason r);  // "fin", "rst", "idle_timeout", "evicted", "reused", "end_of_input", "disconnected"
 
 struct SideCounters {
   std::uint64_t packets = 0;
@@ -74,10 +78,17 @@ struct FlowInfo {
   bool syn_seen = false;       // a SYN without ACK from the client
   bool syn_ack_seen = false;   // a SYN with ACK
   std::uint64_t port_unreachable = 0;  // ICMP port unreachable errors quoting this flow
+  // Flows that come from a log rather than packets: the endpoints as the log writes them
+  // (client: the device's address, server: empty when unknown) and the protocol the platform
+  // decoded them as. Empty for captured flows.
+  std::string_view client_label, server_label, platform_protocol;
   mutable void* user = nullptr;        // free for the observer (set it in on_flow_open, free it in
                                        // on_flow_close); the table only resets it after the close
 
   const SideCounters& side(Side s) const { return sides[static_cast<std::size_t>(s)]; }
+  // The endpoints as records write them: the log's labels for a flow from a log.
+  std::string client_text() const { return client_label.empty() ? client.to_string() : std::string(client_label); }
+  std::string server_text() const { return client_label.empty() ? server.to_string() : std::string(server_label); }
   const Endpoint& endpoint(Side s) const { return s == Side::client ? client : server; }
 };
 
@@ -166,6 +177,7 @@ class FlowTable {
   void unlink(std::uint32_t slot);
   void evict_one(const PacketRef& packet);
   bool server_port(std::uint16_t port) const;
+  void announce(Flow& f, const Segment* first_payload);
 
   FlowLimits limits_;
   FlowObserver& observer_;

@@ -139,7 +139,7 @@ std::size_t message_json_bound(const RecordContext& ctx, const gotop::Message& m
                      m.password.size() + m.args.size() + m.status.size() + m.notice.size() + m.vin.size() +
                      m.vin_decoded.size() + m.obd_text.size() + m.obd_code.size() + m.obd_value.size() +
                      m.version.size() + m.device_name.size() + strings_size(m.prefix) + strings_size(m.extra) +
-                     ctx.transport.size() + ctx.src.size() + ctx.dst.size();
+                     ctx.transport.size() + ctx.src.size() + ctx.dst.size() + ctx.input_label.size();
   for (const auto& r : m.wifi) text += r.mac.size();
   for (const auto& r : m.ble) text += r.mac.size();
   const std::size_t items = m.wifi.size() + m.ble.size() + m.prefix.size() + m.extra.size();
@@ -151,6 +151,7 @@ char* write_message_json(char* dst, const RecordContext& ctx, const gotop::Messa
   Put o(dst);
   o.lit("{\"kind\":\"message\",\"protocol\":\"gotop\",\"dir\":");
   o.name(gotop::to_string(m.dir));
+  opt_str(o, ",\"input\":", ctx.input_label);
   if (ctx.ts_ns) {
     o.lit(",\"ts\":");
     o.time_us(*ctx.ts_ns);
@@ -170,6 +171,10 @@ char* write_message_json(char* dst, const RecordContext& ctx, const gotop::Messa
   if (ctx.offset) {
     o.lit(",\"offset\":");
     o.uint(*ctx.offset);
+  }
+  if (ctx.line) {
+    o.lit(",\"line\":");
+    o.uint(*ctx.line);
   }
   opt_str(o, ",\"imei\":", m.imei);
   opt_str(o, ",\"type\":", m.type);

@@ -9,6 +9,7 @@ namespace vt106::output {
 namespace {
 
 void write_context(JsonWriter& w, const RecordContext& ctx) {
+  if (!ctx.input_label.empty()) w.key("input").string(ctx.input_label);
   if (ctx.ts_ns) w.key("ts").timestamp_us(*ctx.ts_ns);
   if (!ctx.endpoints_json.empty()) {
     w.key("transport").raw_value(ctx.endpoints_json);
@@ -19,6 +20,7 @@ void write_context(JsonWriter& w, const RecordContext& ctx) {
     if (ctx.flow) w.key("flow").number(static_cast<std::uint64_t>(*ctx.flow));
   }
   if (ctx.offset) w.key("offset").number(*ctx.offset);
+  if (ctx.line) w.key("line").number(*ctx.line);
 }
 
 void write_raw(JsonWriter& w, std::string_view raw) {
@@ -41,8 +43,8 @@ std::string endpoints_json(std::string_view transport, std::string_view src, std
   {
     JsonWriter w(out);
     w.string(transport);
-    w.key("src").string(src);
-    w.key("dst").string(dst);
+    if (!src.empty()) w.key("src").string(src);  // a log may not name the platform's address
+    if (!dst.empty()) w.key("dst").string(dst);
     w.key("flow").number(static_cast<std::uint64_t>(flow));
   }
   return out;
@@ -70,10 +72,11 @@ void append_flow_json(std::string& out, const FlowSummary& f) {
   JsonWriter w(out);
   w.begin_object();
   w.key("kind").string("flow");
+  opt_string(w, "input", f.input);
   w.key("flow").number(static_cast<std::uint64_t>(f.flow));
   w.key("transport").string(f.transport);
   w.key("client").string(f.client);
-  w.key("server").string(f.server);
+  opt_string(w, "server", f.server);  // a log may not name the platform's address
   opt_string(w, "client_rule", f.client_rule);
   w.key("first_ts").timestamp_us(f.first_ns);
   w.key("last_ts").timestamp_us(f.last_ns);
@@ -100,6 +103,7 @@ void append_foreign_json(std::string& out, const RecordContext& ctx, const detec
   w.begin_object();
   w.key("kind").raw_value("\"foreign\"");
   write_context(w, ctx);
+  opt_string(w, "platform_protocol", ctx.platform_protocol);
   write_verdict_fields(w, v);
   w.end_object();
 }

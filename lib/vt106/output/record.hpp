@@ -24,6 +24,10 @@ struct RecordContext {
   std::optional<std::uint32_t> flow;
   std::optional<std::uint64_t> offset;    // byte offset of the frame in its stream
   std::optional<std::uint64_t> column;    // position of a problem inside the frame
+  std::optional<std::uint64_t> line;      // text inputs: the 1-based line the frame is on
+  std::optional<std::uint64_t> line_offset;  // and the byte offset where that line starts
+  std::string_view input_label;           // written as "input" (runs with several inputs)
+  std::string_view platform_protocol;     // foreign records: what the platform decoded it as (a log says)
   // The JSON of transport, src, dst and flow, when the producer keeps it ready for a flow
   // direction (they repeat on every record of the flow): written as is instead of them.
   std::string_view endpoints_json;
@@ -43,6 +47,7 @@ struct ErrorRecord {
 // Per-flow summary (decode --flows), written when a flow ends.
 struct FlowSummary {
   std::uint32_t flow = 0;
+  std::string_view input;        // with several inputs: the one the flow came from
   std::string_view transport, client, server;
   std::string_view client_rule;  // how the device side was decided: syn, port, first_packet
   std::string_view close_reason;

@@ -3,6 +3,8 @@
 // draft-ietf-opsawg-pcapng.
 #include "vt106/source/capture_file.hpp"
 
+#include "vt106/source/byte_source.hpp"
+
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,6 +86,10 @@ CaptureReader::CaptureReader(int fd, std::string_view already_read, CaptureLimit
   init(already_read);
 }
 
+CaptureReader::CaptureReader(ByteSource& source, CaptureLimits limits) : source_(&source), limits_(limits) {
+  init({});
+}
+
 void CaptureReader::init(std::string_view already_read) {
   buf_.resize(std::max<std::size_t>({limits_.buffer_bytes, already_read.size(), 64}));
   if (!already_read.empty()) std::memcpy(buf_.data(), already_read.data(), already_read.size());
@@ -108,6 +114,18 @@ bool CaptureReader::looks_like_capture(std::string_view first_bytes) {
 // ---- buffered input -------------------------------------------------------------------------
 
 std::size_t CaptureReader::read_some(std::byte* into, std::size_t want) {
+  if (source_ != nullptr) {
+    const std::size_t got = source_->read(reinterpret_cast<char*>(into), want);
+    if (got == 0) {
+      eof_ = true;
+      if (source_->failed()) {
+        read_failed_ = true;
+        const std::uint64_t at = offset_ + (end_ - begin_);
+        problem(capture_code::read_error, fmt::format("byte {}: {}", at, source_->error()), at, 0, true);
+      }
+    }
+    return got;
+  }
   if (file_ != nullptr) {
     const std::size_t got = std::fread(into, 1, want, file_);
     if (got < want) {
@@ -181,6 +199,8 @@ void CaptureReader::problem(std::string_view code, std::string message, std::uin
 
 void CaptureReader::stop(std::string_view code, std::string message, std::uint64_t at, std::uint64_t record) {
   state_ = State::done;
+  // Reading was stopped on request (Ctrl-C): the input ends there, it is not damaged.
+  if (source_ != nullptr && source_->stopped()) return;
   stopped_by_problem_ = true;
   // A failed read already explains why the input ended early.
   if (read_failed_ && code == capture_code::truncated_capture) return;

@@ -15,6 +15,8 @@
 
 namespace vt106::source {
 
+class ByteSource;
+
 enum class CaptureFormat : std::uint8_t { unknown, pcap, pcapng };
 std::string_view to_string(CaptureFormat f);  // "unknown", "pcap", "pcapng"
 
@@ -65,6 +67,9 @@ class CaptureReader {
   explicit CaptureReader(std::FILE* file, std::string_view already_read = {}, CaptureLimits limits = {});
   // Reads from a file descriptor with read(2) (not closed by the reader).
   explicit CaptureReader(int fd, std::string_view already_read = {}, CaptureLimits limits = {});
+  // Reads from a byte source (a pipe, a gzip file, the bytes of a hex dump): each packet is
+  // handed out as soon as its bytes have arrived.
+  explicit CaptureReader(ByteSource& source, CaptureLimits limits = {});
   CaptureReader(const CaptureReader&) = delete;
   CaptureReader& operator=(const CaptureReader&) = delete;
 
@@ -128,6 +133,7 @@ class CaptureReader {
 
   std::FILE* file_ = nullptr;
   int fd_ = -1;
+  ByteSource* source_ = nullptr;
   bool small_reads_ = false;  // a FILE* that is not a regular file: ask fread only for what is needed
   bool eof_ = false;
   bool read_failed_ = false;

@@ -2,6 +2,8 @@
 // Howard Hinnant) and ISO 8601 output.
 #include "vt106/util/time.hpp"
 
+#include <chrono>
+
 #include "vt106/util/text.hpp"
 
 #include <climits>
@@ -178,6 +180,13 @@ std::optional<int> parse_utc_offset(std::string_view text) {
   const int m = mm.empty() ? 0 : *parse_int<int>(mm);
   if (h > 14 || m > 59) return std::nullopt;
   return sign * (h * 3600 + m * 60);
+}
+
+int current_year_utc() {
+  char buf[32];
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  format_iso8601(buf, now.count());
+  return (buf[0] - '0') * 1000 + (buf[1] - '0') * 100 + (buf[2] - '0') * 10 + (buf[3] - '0');
 }
 
 }  // namespace vt106::util

@@ -25,6 +25,9 @@ void append_iso8601_us(std::string& out, std::int64_t nanoseconds);
 std::size_t format_iso8601(char* buf, std::int64_t seconds);
 std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds);
 
+// The year of the system clock in UTC (for dates written without one, as syslog writes them).
+int current_year_utc();
+
 // "+08", "-07:30", "+0530", "Z", "0" → offset in seconds east of UTC.
 std::optional<int> parse_utc_offset(std::string_view text);
 
