@@ -78,6 +78,11 @@ class CheckedSink final : public output::RecordSink {
     ++flows;
     keep(std::move(line));
   }
+  void foreign(const output::RecordContext& ctx, const detect::Verdict& v) override {
+    std::string line;
+    output::append_foreign_json(line, ctx, v);
+    keep(std::move(line));
+  }
 
  private:
   void keep(std::string line) {
