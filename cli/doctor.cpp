@@ -143,7 +143,7 @@ int run_doctor(const DoctorOptions& o) {
     popts.device_tz_seconds = *tz;
   }
   if (o.inputs.empty() == o.interface.empty()) {
-    std::fprintf(stderr, "vt106 doctor: give one capture file (or '-') or a live interface with -i\n");
+    std::fprintf(stderr, "vt106 doctor: give one capture, Traccar log or tcpdump dump (or '-' for standard input), or a live interface with -i\n");
     return exit_usage;
   }
   gotop::Parser parser(popts);

@@ -221,6 +221,23 @@ TEST_SUITE("source.log_line") {
     CHECK(l.frame_at == std::string_view("2026-12-01 10:00:00  INFO: [T7c2d1e3f: gotop > 1.2.3.4] ").size());
   }
 
+  TEST_CASE("Traccar: older releases name the channel alone and the server's port") {
+    const auto l = parse("2019-06-01 12:00:00  INFO: [5EBA4B9B: 5005 < 10.0.0.1] 2338363736");
+    REQUIRE(l.traccar);
+    CHECK(l.traccar->kind == TraccarLine::Kind::data);
+    CHECK(l.traccar->transport == 'T');
+    CHECK(l.traccar->session == "5EBA4B9B");
+    CHECK(l.traccar->protocol.empty());
+    CHECK(l.traccar->remote == "10.0.0.1");
+    CHECK(l.traccar->data_is_hex);
+    const auto c = parse("2019-06-01 12:00:00  INFO: [5EBA4B9B] disconnected");
+    REQUIRE(c.traccar);
+    CHECK(c.traccar->kind == TraccarLine::Kind::disconnected);
+    // Seven or nine hex digits are no channel id; nor is a thread name.
+    CHECK_FALSE(parse("2019-06-01 12:00:00  INFO: [5EBA4B9: 5005 < 10.0.0.1] 23").traccar);
+    CHECK_FALSE(parse("2019-06-01 12:00:00  INFO: [main] started").traccar);
+  }
+
   TEST_CASE("Traccar lines that are not from a handler") {
     LogLine l;
     CHECK(parse_log_line("2026-12-01 10:00:00  INFO: Operating system name: Linux", {}, l));

@@ -5,6 +5,8 @@
 // linear in the line and nothing is allocated.
 #include "vt106/source/log_line.hpp"
 
+#include <algorithm>
+
 #include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
 
@@ -400,16 +402,20 @@ void resolve(std::string_view line, const Scan& r, const LogOptions& options, Lo
 }
 
 // "[T7c2d1e3f: gotop < 1.2.3.4] data", "[T7c2d1e3f] connected", ... with line[i] == '['.
+// Older releases wrote the channel id alone, eight hex digits, and the server's port where the
+// protocol's name is now ("[5EBA4B9B: 5005 < 1.2.3.4] data"): a TCP session of an unnamed protocol.
 bool traccar_at(std::string_view line, std::size_t i, LogLine& out) {
   const std::size_t n = line.size();
   const std::size_t t = i + 1;
-  if (t >= n || (line[t] != 'T' && line[t] != 'U')) return false;
-  std::size_t k = t + 1;
+  if (t >= n) return false;
+  const bool legacy = line[t] != 'T' && line[t] != 'U';
+  std::size_t k = legacy ? t : t + 1;
   while (k < n && util::is_hex_digit(line[k])) ++k;
+  if (legacy && k - t != 8) return false;
   if (k == t + 1 || k >= n || (line[k] != ']' && line[k] != ':')) return false;
 
   TraccarLine& tl = out.traccar.emplace();
-  tl.transport = line[t];
+  tl.transport = legacy ? 'T' : line[t];
   tl.session = line.substr(t, k - t);
   if (line[k] == ']') {
     std::size_t r = k + 1;
@@ -432,6 +438,9 @@ bool traccar_at(std::string_view line, std::size_t i, LogLine& out) {
       if (close != npos && close > host) {
         tl.kind = TraccarLine::Kind::data;
         tl.protocol = line.substr(proto, p - proto);
+        // A port number in its place (older releases): the protocol is not named.
+        if (std::all_of(tl.protocol.begin(), tl.protocol.end(), [](char c) { return util::is_digit(c); }))
+          tl.protocol = {};
         tl.dir = line[p + 1] == '<' ? LogDir::from_device : LogDir::to_device;
         tl.remote = line.substr(host, close - host);
         std::size_t d = close + 1;
