@@ -12,6 +12,21 @@ done
 "$bin" decode tests/data/frames.txt > "$tmp/frames.ndjson"
 tail -n +2 tests/data/gotop-samples.tsv | cut -f1 | "$bin" decode - > "$tmp/samples.ndjson"
 "$bin" decode --format json --flows captures/mixed.pcapng > "$tmp/mixed.json"
+# Real inputs: the dumps the real tools made, platform logs made from a capture's records (Traccar's
+# layout and a prefixed one, with a session of another protocol), several inputs at once.
+for dump in tests/data/dumps/*.*; do
+  case $dump in *.md|*.sh) continue ;; esac
+  "$bin" decode --flows "$dump" > "$tmp/dump-$(basename "$dump").ndjson" 2>/dev/null
+done
+logs=$(mktemp -d)
+trap 'rm -rf "$tmp" "$logs"' EXIT
+"$bin" decode captures/tcp-ipv4.pcap captures/udp.pcap > "$logs/records.ndjson"
+python3 bench/make_logs.py "$logs/records.ndjson" "$logs/tracker-server.log" "$logs/server.log" > /dev/null
+printf '2026-12-01 10:00:00  INFO: [T0badcafe: gt06 < 10.0.0.9] 78780d010352887071911998000479d00d0a\n' >> "$logs/tracker-server.log"
+"$bin" decode --flows "$logs/tracker-server.log" > "$tmp/traccar.ndjson"
+"$bin" decode --flows "$logs/server.log" "$logs/tracker-server.log" captures/tcp-ipv4.pcap > "$tmp/several.ndjson"
+grep -q '"kind":"foreign"' "$tmp/traccar.ndjson" || { echo "no foreign record from the Traccar log"; exit 1; }
+grep -q '"input":' "$tmp/several.ndjson" || { echo "no input field with several inputs"; exit 1; }
 python3 - "$tmp" <<'PY'
 import json, pathlib, sys
 import jsonschema
