@@ -98,12 +98,12 @@ checked to decode every message.
 REPORT
 row capture "\`vt106 decode capture.pcap\`"
 row traccar "\`vt106 decode tracker-server.log\`"
-row traccar_grep "\`grep ' gotop ' tracker-server.log | wc -l\` (reference: the session lines picked out)"
+row traccar_grep "\`grep ' gotop ' tracker-server.log \\| wc -l\` (reference: the session lines picked out)"
 row server "\`vt106 decode server.log\`"
-row server_grep "\`grep -o '#[^#]*#' server.log | wc -l\` (reference: frames cut out)"
+row server_grep "\`grep -o '#[^#]*#' server.log \\| wc -l\` (reference: frames cut out)"
 row small_capture "\`vt106 decode small.pcap\`"
 row xxd_dump "\`vt106 decode small.xxd\`"
-row xxd_revert "\`xxd -r small.xxd | wc -c\` (reference: the dump back to bytes)"
+row xxd_revert "\`xxd -r small.xxd \\| wc -c\` (reference: the dump back to bytes)"
 row tcpdump_dump "\`vt106 decode small.tcpdump\` (tcpdump -tttt -XX)"
 cat <<REPORT
 

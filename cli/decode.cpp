@@ -180,8 +180,19 @@ int run_decode(const DecodeOptions& o) {
       as_text(*in, name, source::InputKind::text);
       const auto after = text.counters();
       if (kind == decode::Sniffed::binary && after.messages == before.messages && !in->stopped()) {
-        report({false, fmt::format("{}: binary data that is neither a capture (pcap, pcapng), gzip, a hex dump "
-                                   "nor text; no GOTOP frame in it", name)});
+        // Nothing in it was read: say so in the records too, for whoever reads only those.
+        output::ErrorRecord e;
+        e.protocol = {};
+        e.code = "unknown_input";
+        e.message = fmt::format("{}: binary data that is neither a capture (pcap, pcapng), gzip, a hex dump nor "
+                                "text; no GOTOP frame in it", name);
+        e.length = in->position();
+        output::RecordContext ctx;
+        ctx.input = name;
+        if (several) ctx.input_label = name;
+        ctx.offset = 0;
+        records.error(ctx, e);
+        report({false, e.message});
       }
     }
     if (opened.gzip_failed()) report({false, fmt::format("{}: {}", name, opened.gzip_error())});
