@@ -233,6 +233,30 @@ TEST_SUITE("source.log_line") {
     const auto c = parse("2019-06-01 12:00:00  INFO: [5EBA4B9B] disconnected");
     REQUIRE(c.traccar);
     CHECK(c.traccar->kind == TraccarLine::Kind::disconnected);
+    // The layouts of older releases: arrows, a HEX label, no channel id at all.
+    const auto a = parse("2015-06-26 10:35:53 DEBUG: [3A374472: 5074 <- 181.116.148.253] - HEX: 3e3030");
+    REQUIRE(a.traccar);
+    CHECK(a.traccar->kind == TraccarLine::Kind::data);
+    CHECK(a.traccar->session == "3A374472");
+    CHECK(a.traccar->dir == LogDir::from_device);
+    CHECK(a.traccar->data == "3e3030");
+    CHECK(a.level == "DEBUG");
+    const auto b = parse("2015-06-26 10:36:21 DEBUG: [77BFB6D5: 5005 -> 186.108.179.19] - HEX: 4f4b310d0a");
+    REQUIRE(b.traccar);
+    CHECK(b.traccar->dir == LogDir::to_device);
+    CHECK(b.traccar->data == "4f4b310d0a");
+    const auto h = parse("2015-10-01 18:08:38 DEBUG: [745A4535: 5002 < 154.73.22.59] HEX: 2830");
+    REQUIRE(h.traccar);
+    CHECK(h.traccar->data == "2830");
+    CHECK_FALSE(h.traccar->per_remote);
+    const auto o = parse("2014-12-18 14:32:34 DEBUG: [5005 <- 166.148.88.35] - HEX: 3539");
+    REQUIRE(o.traccar);
+    CHECK(o.traccar->kind == TraccarLine::Kind::data);
+    CHECK(o.traccar->session == "5005");
+    CHECK(o.traccar->per_remote);
+    CHECK(o.traccar->protocol.empty());
+    CHECK(o.traccar->remote == "166.148.88.35");
+    CHECK(o.traccar->data == "3539");
     // Seven or nine hex digits are no channel id; nor is a thread name.
     CHECK_FALSE(parse("2019-06-01 12:00:00  INFO: [5EBA4B9: 5005 < 10.0.0.1] 23").traccar);
     CHECK_FALSE(parse("2019-06-01 12:00:00  INFO: [main] started").traccar);

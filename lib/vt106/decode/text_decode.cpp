@@ -122,7 +122,7 @@ class TextDecoder::LogSessions {
       return;
     }
     std::string key(t.session);
-    if (udp) key.append(" ").append(t.remote);
+    if (t.per_remote) key.append(" ").append(t.remote);  // a UDP socket, or no connection named
     Session& s = session(key, ts_ns);
     if (!s.announced) {
       s.remote = t.remote;

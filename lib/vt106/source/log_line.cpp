@@ -402,68 +402,99 @@ void resolve(std::string_view line, const Scan& r, const LogOptions& options, Lo
 }
 
 // "[T7c2d1e3f: gotop < 1.2.3.4] data", "[T7c2d1e3f] connected", ... with line[i] == '['.
-// Older releases wrote the channel id alone, eight hex digits, and the server's port where the
-// protocol's name is now ("[5EBA4B9B: 5005 < 1.2.3.4] data"): a TCP session of an unnamed protocol.
+// Older releases wrote other layouts of the same facts, all read here:
+//   "[5EBA4B9B: 5005 < 1.2.3.4] HEX: data"       the channel id alone (eight hex digits) and the
+//                                                server's port where the protocol's name is now;
+//   "[3A374472: 5074 <- 1.2.3.4] - HEX: data"    arrows "<-" and "->", a "- HEX: " label;
+//   "[5005 <- 1.2.3.4] - HEX: data"              no channel id at all: the port, per remote host.
+// A port in the protocol's place leaves the protocol unnamed.
 bool traccar_at(std::string_view line, std::size_t i, LogLine& out) {
   const std::size_t n = line.size();
   const std::size_t t = i + 1;
   if (t >= n) return false;
-  const bool legacy = line[t] != 'T' && line[t] != 'U';
-  std::size_t k = legacy ? t : t + 1;
-  while (k < n && util::is_hex_digit(line[k])) ++k;
-  if (legacy && k - t != 8) return false;
-  if (k == t + 1 || k >= n || (line[k] != ']' && line[k] != ':')) return false;
+  const auto hex_run = [&](std::size_t from) {
+    std::size_t k = from;
+    while (k < n && util::is_hex_digit(line[k])) ++k;
+    return k;
+  };
+  // The session: "T"/"U" and hex digits, or eight hex digits, each ending in ':' or ']'; or none.
+  std::size_t k = 0;
+  char transport = 'T';
+  bool has_session = true;
+  if ((line[t] == 'T' || line[t] == 'U') && (k = hex_run(t + 1)) > t + 1 && k < n &&
+      (line[k] == ':' || line[k] == ']')) {
+    transport = line[t];
+  } else if ((k = hex_run(t)) == t + 8 && k < n && (line[k] == ':' || line[k] == ']')) {
+    // the older channel id
+  } else {
+    has_session = false;
+    k = t;
+  }
 
-  TraccarLine& tl = out.traccar.emplace();
-  tl.transport = legacy ? 'T' : line[t];
-  tl.session = line.substr(t, k - t);
-  if (line[k] == ']') {
+  TraccarLine tl;
+  tl.transport = transport;
+  if (has_session) tl.session = line.substr(t, k - t);
+  if (has_session && line[k] == ']') {
     std::size_t r = k + 1;
     if (char_at(line, r, ' ')) ++r;
     tl.rest = line.substr(r);
     tl.kind = tl.rest == "connected"      ? TraccarLine::Kind::connected
               : tl.rest == "disconnected" ? TraccarLine::Kind::disconnected
                                           : TraccarLine::Kind::other;
+    out.traccar = tl;
     return true;
   }
-  // ": " protocol " < " or " > " host "] " data
-  std::size_t p = k + 1;
-  if (char_at(line, p, ' ')) {
-    const std::size_t proto = ++p;
-    while (p < n && (is_word(line[p]) || line[p] == '-' || line[p] == '.')) ++p;
-    if (p > proto && p + 3 <= n && line[p] == ' ' && (line[p + 1] == '<' || line[p + 1] == '>') &&
-        line[p + 2] == ' ') {
-      const std::size_t host = p + 3;
-      const std::size_t close = line.find(']', host);
-      if (close != npos && close > host) {
-        tl.kind = TraccarLine::Kind::data;
-        tl.protocol = line.substr(proto, p - proto);
-        // A port number in its place (older releases): the protocol is not named.
-        if (std::all_of(tl.protocol.begin(), tl.protocol.end(), [](char c) { return util::is_digit(c); }))
-          tl.protocol = {};
-        tl.dir = line[p + 1] == '<' ? LogDir::from_device : LogDir::to_device;
-        tl.remote = line.substr(host, close - host);
-        std::size_t d = close + 1;
-        if (char_at(line, d, ' ')) ++d;
-        tl.data = line.substr(d);
-        bool hex = !tl.data.empty() && tl.data.size() % 2 == 0;
-        for (std::size_t q = 0; hex && q < tl.data.size(); ++q) hex = util::is_hex_digit(tl.data[q]);
-        tl.data_is_hex = hex;
-        out.remote = tl.remote;
-        out.dir = tl.dir;
-        if (!hex) {
-          Scan r;
-          scan(line, d, false, r);
-          out.frame_at = r.frame_at;
-        }
-        return true;
+  // [": "] protocol-or-port " " arrow " " host "] " ["- "] ["HEX: "] data
+  std::size_t p = has_session ? k + 1 : t;
+  if (has_session && char_at(line, p, ' ')) ++p;
+  const std::size_t proto = p;
+  while (p < n && (is_word(line[p]) || line[p] == '-' || line[p] == '.')) ++p;
+  std::size_t a = p + 1;  // the arrow
+  int arrow = 0;          // +1 from the device, -1 to it
+  std::size_t arrow_len = 0;
+  if (p > proto && char_at(line, p, ' ')) {
+    if (line.substr(a, 2) == "<-") arrow = 1, arrow_len = 2;
+    else if (line.substr(a, 2) == "->") arrow = -1, arrow_len = 2;
+    else if (char_at(line, a, '<')) arrow = 1, arrow_len = 1;
+    else if (char_at(line, a, '>')) arrow = -1, arrow_len = 1;
+  }
+  const std::string_view name = line.substr(proto, p - proto);
+  const bool port = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return util::is_digit(c); });
+  if (arrow != 0 && char_at(line, a + arrow_len, ' ') && (has_session || port)) {
+    const std::size_t host = a + arrow_len + 1;
+    const std::size_t close = line.find(']', host);
+    if (close != npos && close > host) {
+      tl.kind = TraccarLine::Kind::data;
+      if (!has_session) tl.session = name;
+      tl.per_remote = !has_session || transport == 'U';
+      tl.protocol = port ? std::string_view() : name;
+      tl.dir = arrow > 0 ? LogDir::from_device : LogDir::to_device;
+      tl.remote = line.substr(host, close - host);
+      std::size_t d = close + 1;
+      if (char_at(line, d, ' ')) ++d;
+      if (line.substr(d, 2) == "- ") d += 2;
+      if (line.substr(d, 5) == "HEX: ") d += 5;
+      tl.data = line.substr(d);
+      bool hex = !tl.data.empty() && tl.data.size() % 2 == 0;
+      for (std::size_t q = 0; hex && q < tl.data.size(); ++q) hex = util::is_hex_digit(tl.data[q]);
+      tl.data_is_hex = hex;
+      out.remote = tl.remote;
+      out.dir = tl.dir;
+      if (!hex) {
+        Scan r;
+        scan(line, d, false, r);
+        out.frame_at = r.frame_at;
       }
+      out.traccar = tl;
+      return true;
     }
   }
+  if (!has_session) return false;
   std::size_t r = k + 1;
   if (char_at(line, r, ' ')) ++r;
   tl.kind = TraccarLine::Kind::other;
   tl.rest = line.substr(r);
+  out.traccar = tl;
   return true;
 }
 

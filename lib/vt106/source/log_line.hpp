@@ -52,7 +52,10 @@ struct LogOptions {
 struct TraccarLine {
   enum class Kind : std::uint8_t { data, connected, disconnected, other } kind = Kind::other;
   char transport = 'T';           // 'T' TCP, 'U' UDP
-  std::string_view session;       // "T7c2d1e3f" (transport letter and channel id)
+  std::string_view session;       // "T7c2d1e3f" (transport letter and channel id); for the oldest
+                                  // layout, without a channel id, the server's port
+  bool per_remote = false;        // the session names no connection (UDP, or no channel id):
+                                  // its remote hosts are told apart by address
   std::string_view protocol;      // data lines: "gotop", "gt06", ...
   LogDir dir = LogDir::from_device;
   std::string_view remote;        // data lines: host as written ("1.2.3.4", "::1", "unknown")
