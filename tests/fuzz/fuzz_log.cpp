@@ -80,7 +80,11 @@ Summary summarise(std::string_view line, const source::LogOptions& options) {
     s.t_dir = t.dir;
     s.hex = t.data_is_hex;
     fuzz::check(t.transport == 'T' || t.transport == 'U', "a transport other than T or U", line);
-    fuzz::check(!t.session.empty() && t.session.front() == t.transport, "the session does not start with its transport",
+    // A session is "T…"/"U…" (its transport), or an older release's channel id or port (TCP).
+    fuzz::check(!t.session.empty(), "a Traccar line without a session", line);
+    fuzz::check(t.session.front() == t.transport || (t.transport == 'T' && t.session.front() != 'U'),
+                "the session does not agree with its transport", line);
+    fuzz::check(!t.per_remote || t.kind == source::TraccarLine::Kind::data, "per-remote on a line that is not data",
                 line);
     if (t.data_is_hex) {
       fuzz::check(t.kind == source::TraccarLine::Kind::data, "hex data on a line that is not a data line", line);
