@@ -9,6 +9,7 @@
 
 #include "fuzz_support.hpp"
 #include "vt106/decode/flow_decoder.hpp"
+#include "vt106/decode/input.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
 #include "vt106/source/byte_source.hpp"
@@ -44,8 +45,7 @@ void decode_all(source::ByteSource& raw, fuzz::CheckedSink& sink) {
     inflated = std::make_unique<source::PeekSource>(*gz);
     in = inflated.get();
   }
-  decode::Sniffed kind = decode::sniff(in->peek(4));
-  if (kind != decode::Sniffed::capture) kind = decode::sniff(in->peek(4096, 4));
+  const decode::Sniffed kind = decode::sniff_source(*in);
   decode::TextOptions topts;
   topts.flow_summaries = true;
   topts.capture.flows.max_flows = 64;

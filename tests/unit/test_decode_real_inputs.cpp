@@ -9,6 +9,7 @@
 #include "pcap_builder.hpp"
 #include "record_collector.hpp"
 #include "vt106/decode/flow_decoder.hpp"
+#include "vt106/decode/input.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
 #include "vt106/source/byte_source.hpp"
@@ -138,6 +139,26 @@ TEST_SUITE("decode.real_inputs") {
     source::PeekSource peek(in);
     CHECK(peek.peek(4) == "first line\nsecond line\nthird");  // memory is read in one go
     CHECK(read_all(peek) == "first line\nsecond line\nthird");
+  }
+
+  TEST_CASE("what an input is does not depend on how its bytes arrive") {
+    // Found by the input fuzz target: an xxd dump whose fifth line is damaged was a dump when its
+    // first four lines came alone, and text when 4 KiB came at once.
+    std::string dump = "00000000: 2338 3637 3634 3830 3434 3435 3637 3435  #867648044456745\n"
+                       "00000010: 2c43 4d44 2d58 2320 2020 2020 2020 2020  ,CMD-X#\n"
+                       "00000020: 2338 3637 3634 3830 3434 3435 3637 3435  #867648044456745\n"
+                       "00000030: 2c43 4d44 2d58 2320 2020 2020 2020 2020  ,CMD-X#\n";
+    dump += "this line is no dump line at all, and neither are those after it\n";
+    for (int i = 0; i < 40; ++i) dump += "2026-12-01 10:00:00 some log text without any frame in it\n";
+    RecordCollector none;
+    std::vector<decode::Sniffed> seen;
+    for (const std::size_t slice : {std::size_t{1}, std::size_t{7}, std::size_t{60}, dump.size()}) {
+      SlicedSource in(dump, slice, none);
+      source::PeekSource peek(in);
+      seen.push_back(decode::sniff_source(peek));
+    }
+    CHECK(seen == std::vector<decode::Sniffed>(4, seen.front()));
+    CHECK(seen.front() == decode::Sniffed::hex);
   }
 
   TEST_CASE("text input: each line's records are out before the next bytes are read") {

@@ -167,6 +167,17 @@ TEST_SUITE("source.hex_dump") {
     for (const auto& u : c.units) CHECK(u.bytes.empty());
   }
 
+  TEST_CASE("a tcpdump time out of the range of nanoseconds is no time, never an overflow") {
+    // Found by the hexdump fuzz target: a -tttt date a millennium away, and -tt seconds of 12 digits.
+    const std::string hex = "\t0x0000:  4500 0014 0000 0000 4006 0000 7f00 0001\n\t0x0010:  7f00 0001\n";
+    for (const char* header : {"1014-01-01 10:00:00.000000 IP 127.0.0.1.1 > 127.0.0.1.2: Flags [S], length 0\n",
+                               "999999999999.000000 IP 127.0.0.1.1 > 127.0.0.1.2: Flags [S], length 0\n"}) {
+      const Collector c = read_dump(std::string(header) + hex);
+      REQUIRE_FALSE(c.units.empty());  // the hex lines are still read
+      for (const auto& u : c.units) CHECK_FALSE(u.info.ts_ns.has_value());
+    }
+  }
+
   TEST_CASE("xxd -i C array") {
     const Collector c = read_file("frames.txt.xxd-i");
     CHECK(c.problems.empty());

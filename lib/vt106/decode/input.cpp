@@ -43,9 +43,7 @@ Sniffed OpenedInput::kind() {
     inflated_ = std::make_unique<source::PeekSource>(*gunzip_);
     in_ = inflated_.get();
   }
-  // Four bytes tell a capture; otherwise the first lines (as many as have come) tell the rest.
-  Sniffed k = sniff(in_->peek(4));
-  if (k != Sniffed::capture) k = sniff(in_->peek(4096, 4));
+  Sniffed k = sniff_source(*in_);
   std::string_view base = name_;
   if (ends_with(base, ".gz")) base.remove_suffix(3);
   for (const char* ext : {".pcap", ".pcapng", ".cap"})
@@ -57,6 +55,22 @@ source::ByteSource& OpenedInput::bytes() { return *in_; }
 
 bool OpenedInput::gzip_failed() const { return gunzip_ && gunzip_->failed(); }
 std::string OpenedInput::gzip_error() const { return gunzip_ ? gunzip_->error() : std::string(); }
+
+Sniffed sniff_source(source::PeekSource& in) {
+  constexpr std::size_t head_bytes = 4096, head_lines = 4;
+  if (const Sniffed k = sniff(in.peek(4)); k == Sniffed::capture) return k;
+  // A read may bring more than was asked for: cut to what the rule looks at, so that the answer
+  // does not depend on how the bytes arrived.
+  std::string_view head = in.peek(head_bytes, head_lines).substr(0, head_bytes);
+  std::size_t at = 0;
+  for (std::size_t n = 0; n < head_lines; ++n) {
+    const std::size_t nl = head.find('\n', at);
+    if (nl == std::string_view::npos) break;
+    at = nl + 1;
+    if (n + 1 == head_lines) head = head.substr(0, at);
+  }
+  return sniff(head);
+}
 
 std::vector<std::string> expand_inputs(const std::vector<std::string>& names, std::vector<std::string>& problems) {
   namespace fs = std::filesystem;

@@ -44,6 +44,11 @@ class OpenedInput {
   source::PeekSource* in_ = nullptr;
 };
 
+// What the bytes of `in` hold, from their first bytes: four for a capture or gzip, else the first
+// lines (at most four and 4 KiB, fewer when the input pauses or ends first). Only what it looked
+// at decides, however the bytes arrived.
+Sniffed sniff_source(source::PeekSource& in);
+
 // The files a list of names stands for: a directory is every regular file below it in name
 // order (hidden ones left out); problems (an unreadable or empty directory) are appended.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& names, std::vector<std::string>& problems);

@@ -112,6 +112,8 @@ std::optional<std::int64_t> fraction(std::string_view t, std::size_t& i) {
   return ns;
 }
 
+constexpr std::int64_t max_stamp_s = 9'000'000'000;  // ±285 years: within nanoseconds in 64 bits
+
 std::optional<Stamp> tcpdump_stamp(std::string_view t, std::int64_t tz_offset_s) {
   // -tttt: "2026-12-01 10:00:00.123456 "
   {
@@ -131,7 +133,8 @@ std::optional<Stamp> tcpdump_stamp(std::string_view t, std::int64_t tz_offset_s)
       const auto frac = fraction(t, i);
       if (!frac) return std::nullopt;
       const auto secs = util::utc_seconds(static_cast<int>(*y), *mo, *d, *h, *mi, *s);
-      if (!secs) return std::nullopt;
+      // Nanoseconds since the epoch hold about 292 years either side of 1970.
+      if (!secs || *secs < -max_stamp_s || *secs > max_stamp_s) return std::nullopt;
       return Stamp{(*secs - tz_offset_s) * 1'000'000'000 + *frac, true};
     }
   }
@@ -157,7 +160,7 @@ std::optional<Stamp> tcpdump_stamp(std::string_view t, std::int64_t tz_offset_s)
     while (i < t.size() && is_dec(t[i]) && i < 12) secs = secs * 10 + (t[i++] - '0');
     if (i == 0) return std::nullopt;
     const auto frac = fraction(t, i);
-    if (!frac) return std::nullopt;
+    if (!frac || secs > max_stamp_s) return std::nullopt;
     return Stamp{secs * 1'000'000'000 + *frac, true};
   }
 }
