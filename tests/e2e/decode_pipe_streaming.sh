@@ -36,22 +36,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v tcpdump >/dev/null; then
   tcpdump_part=skipped
 else
   tcpdump_part=run
-  port=$(python3 -c '
-import random, socket
-for _ in range(200):
-    p = random.randrange(20000, 32768)  # below the ephemeral range other tests draw client ports from
-    ok = True
-    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-        s = socket.socket(socket.AF_INET, kind)
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            ok = False
-        s.close()
-    if ok:
-        print(p)
-        break
-')
+  port=$(python3 "$(dirname "$0")/free_port.py")
   # The pipeline: each side records its pid, then becomes the program.
   ( sh -c 'echo $$ > "$1/tcpdump.pid"; exec tcpdump -U -n -w - -i lo "tcp port $2" 2> "$1/tcpdump.err"' sh "$work" "$port" |
     sh -c 'echo $$ > "$1/vt106.pid"; exec "$2" decode - > "$1/live.ndjson" 2> "$1/live.err"' sh "$work" "$bin"

@@ -148,22 +148,7 @@ for port in (gt06_port, gotop_port):
 print(sent)
 PY
 
-free_port() { python3 -c '
-import random, socket
-for _ in range(200):
-    p = random.randrange(20000, 32768)  # below the ephemeral range other tests draw client ports from
-    ok = True
-    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-        s = socket.socket(socket.AF_INET, kind)
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            ok = False
-        s.close()
-    if ok:
-        print(p)
-        break
-'; }
+free_port() { python3 "$here/tests/e2e/free_port.py"; }
 gotop_port=$(free_port) gt06_port=$(free_port)
 TZ=UTC timeout 60 python3 platform.py "$gotop_port" "$gt06_port" platform.ready > platform.err 2>&1 &
 platform_pid=$!

@@ -13,24 +13,7 @@ command -v python3 >/dev/null || fail "python3 missing (scripts/deps installs it
 
 # A port below the kernel's ephemeral range (32768 up: other tests' client sockets live there),
 # free for TCP and UDP when chosen.
-port=$(python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    p = random.randrange(20000, 32768)
-    free = True
-    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-        s = socket.socket(socket.AF_INET, kind)
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            free = False
-        finally:
-            s.close()
-    if free:
-        print(p)
-        break
-PY
-)
+port=$(python3 "$(dirname "$0")/free_port.py")
 [ -n "$port" ] || fail "no free port found below 32768"
 imei_tcp=867648044456745 imei_udp=353327020412763
 
