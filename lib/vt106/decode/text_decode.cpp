@@ -25,6 +25,16 @@ constexpr std::size_t max_sms = 1 << 14;          // an SMS is at most a few hun
 constexpr std::size_t max_line = 1 << 20;         // longer lines are read in pieces
 constexpr std::size_t max_remembered = 1 << 16;   // addresses whose device identifier is kept
 constexpr std::size_t max_packet = 256 * 1024;    // a dumped packet held whole before it is decoded
+
+// How the flows of a text input (Traccar sessions, dumped packets and captures) are decoded.
+FlowDecoderOptions flow_options(const TextOptions& o) {
+  FlowDecoderOptions f;
+  f.max_frame = o.max_frame;
+  f.flow_summaries = o.flow_summaries;
+  f.flow_id_base = o.flow_id_base;
+  f.name_input = o.name_input;
+  return f;
+}
 }  // namespace
 
 // ---- ChunkReader -----------------------------------------------------------------------------
@@ -214,12 +224,7 @@ class TextDecoder::LogSessions {
 
 InputStatus TextDecoder::text(source::ByteSource& in, std::string_view name, bool frames_only) {
   StreamDecoder dec(parser_, sink_, options_.max_frame);
-  FlowDecoderOptions fopts;
-  fopts.max_frame = options_.max_frame;
-  fopts.flow_summaries = options_.flow_summaries;
-  fopts.flow_id_base = options_.flow_id_base;
-  fopts.name_input = options_.name_input;
-  fopts.detect_foreign = true;
+  FlowDecoderOptions fopts = flow_options(options_);
   std::unique_ptr<FlowDecoder> flows;        // made for the first Traccar session line
   std::unique_ptr<LogSessions> sessions;
   source::LogOptions lopts;
@@ -499,11 +504,7 @@ class TextDecoder::DumpRouter final : public source::DumpSink {
 
   void packet(std::uint32_t link) {
     if (!pipeline_) {
-      FlowDecoderOptions fopts;
-      fopts.max_frame = owner_.options_.max_frame;
-      fopts.flow_summaries = owner_.options_.flow_summaries;
-      fopts.flow_id_base = owner_.options_.flow_id_base;
-      fopts.name_input = owner_.options_.name_input;
+      FlowDecoderOptions fopts = flow_options(owner_.options_);
       fopts.timeless = !unit_.ts_ns;  // C arrays carry no time
       if (!owner_.options_.observer)
         flows_ = std::make_unique<FlowDecoder>(owner_.parser_, owner_.sink_, std::string(name_), fopts);
@@ -590,11 +591,7 @@ InputStatus TextDecoder::hex(source::ByteSource& in, std::string_view name) {
   while (!done) {
     if (router.capture_mode()) {
       // The dump is of a capture file: the capture reader takes the dump's bytes from here on.
-      FlowDecoderOptions fopts;
-      fopts.max_frame = options_.max_frame;
-      fopts.flow_summaries = options_.flow_summaries;
-      fopts.flow_id_base = options_.flow_id_base;
-      fopts.name_input = options_.name_input;
+      FlowDecoderOptions fopts = flow_options(options_);
       FlowDecoder flows(parser_, sink_, std::string(name), fopts);
       net::CaptureOptions copts = options_.capture;
       copts.file_offsets = true;
