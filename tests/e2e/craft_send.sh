@@ -130,7 +130,7 @@ stop_device
 check_exchange udp ':123456L+08#' udp
 
 # A closed port: the kernel refuses (TCP RST, or ICMP port unreachable for UDP).
-closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed=$(python3 "$(dirname "$0")/free_port.py")
 timeout 30 "$bin" craft locate --send "127.0.0.1:$closed" > "$tmp/out" 2> "$tmp/err"
 status=$?
 [ $status = 1 ] || { echo "refused tcp: exit status $status, expected 1"; fail=1; }

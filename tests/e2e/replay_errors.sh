@@ -11,8 +11,9 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; for f in "$work"/*.err "$work"/*.ndjson; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
 command -v python3 >/dev/null || fail "python3 missing (scripts/deps installs it)"
 
-# A free port: bound by the kernel, then released (nothing listens on it afterwards).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port free for TCP and UDP below the ephemeral range, where no other test's socket can be
+# given it while this one expects nothing to listen there.
+free_port() { python3 "$(pwd)/tests/e2e/free_port.py"; }
 
 # check NDJSON PYTHON-EXPRESSION: the expression holds for (records, summary).
 check() {
