@@ -1,5 +1,6 @@
-// vt106 doctor: the ordered list of reasons a device does not appear on the platform, from a
-// capture (or a live interface), with the evidence and the fix for each.
+// vt106 doctor: why a device does not appear on the platform. Every input given (captures,
+// platform logs, hex dumps, a live interface) is read into one set of facts, then each device
+// (or only those asked for with --imei) goes through the checks in data-path order.
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -9,15 +10,17 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "vt106/decode/input.hpp"
 #include "vt106/decode/text_decode.hpp"
-#include "vt106/source/capture_file.hpp"
 #include "vt106/doctor/checks.hpp"
 #include "vt106/doctor/facts.hpp"
+#include "vt106/doctor/identity.hpp"
+#include "vt106/doctor/render.hpp"
 #include "vt106/net/capture_decoder.hpp"
+#include "vt106/source/byte_source.hpp"
+#include "vt106/source/capture_file.hpp"
 #include "vt106/source/live_capture.hpp"
 #include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
@@ -33,8 +36,10 @@ struct DoctorOptions {
   std::vector<std::string> imeis;
   std::string status_timeout = "10m";
   std::vector<std::uint16_t> server_ports{8888, 5050};
-  std::string device_tz;
+  std::string device_tz, log_tz;
+  std::string format = "text";
   bool json = false;
+  bool all = false;
 };
 
 // "600", "600s", "10m", "2h" → seconds.
@@ -58,74 +63,24 @@ extern "C" void on_doctor_signal(int) {
   if (doctor_capture) doctor_capture->stop();
 }
 
-void print_text(const doctor::Report& r) {
-  std::printf("%s\n\n", r.verdict.c_str());
-  std::string device;
-  for (const auto& f : r.findings) {
-    if (f.device != device) {
-      device = f.device;
-      std::printf("%s\n", device == "*" ? "capture" : fmt::format("device {}", device).c_str());
-    }
-    std::string status(doctor::to_string(f.status));
-    if (f.status == doctor::Status::fail) status = "FAIL";
-    if (f.status == doctor::Status::warn) status = "WARN";
-    std::printf("  %-4s  %-24s %s\n", status.c_str(), f.check.c_str(), f.summary.c_str());
-    if (f.status == doctor::Status::fail || f.status == doctor::Status::warn) {
-      for (const auto& [k, v] : f.evidence) std::printf("          %s: %s\n", k.c_str(), v.c_str());
-      if (f.flow) std::printf("          flow: %llu\n", static_cast<unsigned long long>(*f.flow));
-    }
-  }
-  std::vector<const doctor::Finding*> actions;
-  for (const auto& f : r.findings)
-    if ((f.status == doctor::Status::fail || f.status == doctor::Status::warn) && !f.fix.empty()) actions.push_back(&f);
-  if (!actions.empty()) {
-    std::printf("\nNext:\n");
-    int n = 0;
-    for (const auto* f : actions) {
-      std::printf("  %d. %s (%s)\n", ++n, f->fix.c_str(), f->check.c_str());
-      if (!f->command.empty()) std::printf("     %s\n", f->command.c_str());
-    }
-  }
-}
-
-void print_json(const doctor::Report& r) {
-  for (const auto& f : r.findings) {
-    nlohmann::ordered_json j;
-    j["kind"] = "finding";
-    j["check"] = f.check;
-    j["status"] = doctor::to_string(f.status);
-    j["device"] = f.device;
-    if (f.flow) j["flow"] = *f.flow;
-    j["summary"] = f.summary;
-    nlohmann::ordered_json ev = nlohmann::ordered_json::object();
-    for (const auto& [k, v] : f.evidence) {
-      if (!ev.contains(k)) ev[k] = v;
-      else if (ev[k].is_array()) ev[k].push_back(v);
-      else ev[k] = nlohmann::ordered_json::array({ev[k], v});
-    }
-    j["evidence"] = ev;
-    if (!f.fix.empty()) j["fix"] = f.fix;
-    if (!f.command.empty()) j["command"] = f.command;
-    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-  }
-  nlohmann::ordered_json v;
-  v["kind"] = "verdict";
-  v["verdict"] = r.verdict;
-  v["failed"] = r.failed;
-  std::printf("%s\n", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-}
-
-// Records of lines outside any flow (doctor reads flows only).
-class DiscardSink final : public output::RecordSink {
- public:
-  void message(const output::RecordContext&, const gotop::Message&) override {}
-  void error(const output::RecordContext&, const output::ErrorRecord&) override {}
-};
-
 int run_doctor(const DoctorOptions& o) {
+  if (o.json) {
+    if (o.format != "text" && o.format != "ndjson") {
+      std::fprintf(stderr, "vt106 doctor: --json is --format ndjson; it cannot go with --format %s\n", o.format.c_str());
+      return exit_usage;
+    }
+  }
+  const std::string format = o.json ? "ndjson" : o.format;
   doctor::Options dopts;
-  dopts.imeis.insert(o.imeis.begin(), o.imeis.end());
-  dopts.server_ports = o.server_ports;
+  for (const auto& raw : o.imeis) {
+    const std::string imei(util::trim(raw));
+    if (!doctor::looks_like_identifier(imei)) {
+      std::fprintf(stderr, "vt106 doctor: --imei '%s' is not a device identifier: give the digits the device sends "
+                   "(5 to 20, e.g. 867648044456745)\n", raw.c_str());
+      return exit_usage;
+    }
+    if (std::find(dopts.imeis.begin(), dopts.imeis.end(), imei) == dopts.imeis.end()) dopts.imeis.push_back(imei);
+  }
   const auto timeout = parse_duration(o.status_timeout);
   if (!timeout) {
     std::fprintf(stderr, "vt106 doctor: --status-timeout '%s' is not a duration like 600, 10m or 1h\n",
@@ -142,49 +97,93 @@ int run_doctor(const DoctorOptions& o) {
     }
     popts.device_tz_seconds = *tz;
   }
-  if (o.inputs.empty() == o.interface.empty()) {
-    std::fprintf(stderr, "vt106 doctor: give one capture, Traccar log or tcpdump dump (or '-' for standard input), or a live interface with -i\n");
+  std::int64_t log_tz_s = 0;
+  if (!o.log_tz.empty()) {
+    auto tz = util::parse_utc_offset(o.log_tz);
+    if (!tz) {
+      std::fprintf(stderr, "vt106 doctor: --log-tz '%s' is not an offset like +08 or -05:30\n", o.log_tz.c_str());
+      return exit_usage;
+    }
+    log_tz_s = *tz;
+  }
+  if (o.inputs.empty() && o.interface.empty()) {
+    std::fprintf(stderr, "vt106 doctor: give captures, platform logs or hex dumps ('-' for standard input), "
+                 "a live interface with -i, or both\n");
     return exit_usage;
   }
+
   gotop::Parser parser(popts);
-  const std::string name = o.interface.empty() ? o.inputs.front() : o.interface;
-  doctor::FactCollector collector(parser, name);
+  doctor::FactCollector collector(parser);
   net::CaptureOptions copts;
   copts.flows.server_ports = o.server_ports;
-  if (o.interface.empty()) {
-    // Any input decode reads: a capture, a Traccar log (its sessions are flows), a dump.
-    decode::OpenedInput in(o.inputs.front());
+  int status = exit_ok;
+  std::size_t usable = 0;
+
+  struct sigaction sa {};
+  sa.sa_handler = on_doctor_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  source::set_stop_flag(&doctor_stop);
+
+  std::vector<std::string> problems;
+  const std::vector<std::string> inputs = decode::expand_inputs(o.inputs, problems);
+  for (const auto& p : problems) {
+    std::fprintf(stderr, "vt106 doctor: %s\n", p.c_str());
+    status = exit_input;
+  }
+  std::uint64_t base = 0;  // flow ids are unique across the inputs
+  for (const auto& name : inputs) {
+    if (source::stop_requested()) break;
+    decode::OpenedInput in(name);
     if (!in.error().empty()) {
       std::fprintf(stderr, "vt106 doctor: %s\n", in.error().c_str());
-      return exit_input;
+      status = exit_input;
+      continue;
     }
+    collector.begin_input(name, base);
     const decode::Sniffed kind = in.kind();
     if (kind == decode::Sniffed::capture) {
       source::CaptureReader reader(in.bytes(), copts.capture);
       net::CaptureDecoder decoder(collector, copts);
       const auto stats = decoder.run(reader);
-      collector.facts().packets = stats.packets;
-      if (stats.stopped_by_problem && stats.packets == 0) {
-        std::fprintf(stderr, "vt106 doctor: %s: not a readable capture%s%s\n", name.c_str(),
-                     collector.facts().capture_problems.empty() ? "" : ": ",
-                     collector.facts().capture_problems.empty() ? "" : collector.facts().capture_problems.front().c_str());
-        return exit_input;
+      collector.facts().packets += stats.packets;
+      base += stats.flows;
+      if (stats.stopped_by_problem) {
+        const auto& p = collector.facts().input_problems;
+        std::fprintf(stderr, "vt106 doctor: %s: %s%s%s\n", name.c_str(),
+                     stats.packets == 0 ? "not a readable capture" : "the capture is damaged; what came before was read",
+                     p.empty() ? "" : ": ", p.empty() ? "" : p.back().c_str());
+        status = exit_input;
+        if (stats.packets == 0) continue;
       }
+      ++usable;
     } else {
       decode::TextOptions topts;
       topts.capture = copts;
       topts.observer = &collector;
-      DiscardSink discard;
-      decode::TextDecoder text(parser, discard, topts);
+      topts.log_tz_s = log_tz_s;
+      decode::TextDecoder text(parser, collector.records(), topts);
       const auto st = kind == decode::Sniffed::hex ? text.hex(in.bytes(), name) : text.text(in.bytes(), name);
-      if (!st.usable) std::fprintf(stderr, "vt106 doctor: %s\n", st.problem.c_str());
-      if (text.flows_seen() == 0) {
-        std::fprintf(stderr, "vt106 doctor: %s: no connection in it: give a capture, a Traccar log "
-                     "(tracker-server.log) or a tcpdump -X dump\n", name.c_str());
-        return exit_input;
+      base += text.flows_seen();
+      const auto counters = text.counters();
+      if (!st.usable) {
+        std::fprintf(stderr, "vt106 doctor: %s\n", st.problem.c_str());
+        status = exit_input;
+      } else if (text.flows_seen() == 0 && counters.messages == 0) {
+        std::fprintf(stderr, "vt106 doctor: %s: no connection and no GOTOP frame in it: give a capture, a platform log "
+                     "(e.g. Traccar's tracker-server.log) or a hex dump\n", name.c_str());
+        status = exit_input;
+      } else {
+        ++usable;
       }
     }
-  } else {
+    if (in.gzip_failed()) {
+      std::fprintf(stderr, "vt106 doctor: %s: %s\n", name.c_str(), in.gzip_error().c_str());
+      status = exit_input;
+    }
+  }
+  if (!o.interface.empty() && !source::stop_requested()) {
     source::LiveOptions lo;
     lo.interface = o.interface;
     for (auto p : o.server_ports) lo.filter += (lo.filter.empty() ? "" : " or ") + fmt::format("port {}", p);
@@ -196,28 +195,47 @@ int run_doctor(const DoctorOptions& o) {
       std::fprintf(stderr, "vt106 doctor: %s\n", e.what());
       return exit_input;
     }
+    collector.begin_input(o.interface, base);
     copts.file_offsets = false;
     net::PacketPipeline pipeline(collector, copts);
     doctor_capture = live.get();
-    struct sigaction sa {};
-    sa.sa_handler = on_doctor_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    std::fprintf(stderr, "vt106 doctor: watching %s for %.0f s (Ctrl-C to stop early)\n", name.c_str(), o.duration_s);
+    std::fprintf(stderr, "vt106 doctor: watching %s for %.0f s (Ctrl-C to stop early)\n", o.interface.c_str(),
+                 o.duration_s);
     const auto start = std::chrono::steady_clock::now();
     const std::function<void(const source::Packet&)> on_packet = [&](const source::Packet& p) { pipeline.add(p); };
     while (!doctor_stop && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < o.duration_s)
       if (!live->dispatch(on_packet)) break;
     doctor_capture = nullptr;
     pipeline.finish();
-    collector.facts().packets = pipeline.stats().packets;
+    collector.facts().packets += pipeline.stats().packets;
+    ++usable;
+  }
+  if (usable == 0) return exit_input;
+
+  dopts.inputs = o.inputs;
+  if (!o.interface.empty()) {
+    dopts.inputs.push_back("-i");
+    dopts.inputs.push_back(o.interface);
   }
   const doctor::Report report = doctor::diagnose(collector.facts(), dopts);
-  if (o.json) print_json(report);
-  else print_text(report);
+  std::string out;
+  if (format == "ndjson") {
+    out = doctor::render_ndjson(report);
+  } else if (format == "json") {
+    out = doctor::render_json(report);
+  } else {
+    doctor::RenderOptions ro;
+    ro.inputs = dopts.inputs;
+    ro.all = o.all;
+    ro.what = inputs.size() == 1 && o.interface.empty() ? inputs.front()
+              : o.interface.empty()                      ? fmt::format("{} inputs", inputs.size())
+              : inputs.empty()                           ? o.interface
+                                                         : fmt::format("{} inputs and {}", inputs.size(), o.interface);
+    out = doctor::render_text(report, ro);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  return report.failed ? exit_input : exit_ok;
+  return report.failed ? exit_input : status;
 }
 
 Runner setup_doctor(CLI::App& app) {
@@ -227,24 +245,45 @@ Runner setup_doctor(CLI::App& app) {
   for (const auto& [code, what] : doctor::check_catalogue()) checks += fmt::format("\n  {:<24} {}", code, what);
   cmd->footer("Checks, in the order the data travels:" + checks + R"(
 
-Exit status: 0 when no check fails (warnings allowed), 1 when one fails, 2 for usage errors.
+Several inputs are one story: a device's connections in a capture and its lines in a platform log
+are one device. With many devices the text report is a summary (a line per check, a line per fix);
+--imei or --all print devices in full.
+
+Exit status: 0 when no check fails (warnings allowed), 1 when one fails or an --imei is not in the
+input, 2 for usage errors.
 
 Examples:
-  vt106 doctor platform.pcap --imei 867648044456745
-  vt106 doctor platform.pcap --json | jq -c 'select(.status == "fail")'
+  vt106 doctor platform.pcap
+  vt106 doctor platform.pcap tracker-server.log --imei 867648044456745
+  vt106 doctor platform.pcap --format ndjson | jq -c 'select(.status == "fail")'
   sudo vt106 doctor -i any --duration 300 --status-timeout 30m)");
-  cmd->add_option("capture", opts->inputs, "A capture of the platform's traffic (pcap or pcapng; '-' for standard input)");
-  cmd->add_option("-i,--interface", opts->interface, "Watch a live interface instead of reading a capture")->type_name("IFACE");
+  cmd->add_option("inputs", opts->inputs,
+                  "Captures (pcap, pcapng), platform logs (Traccar's tracker-server.log, server logs), hex dumps, "
+                  "directories of them, gzip'd or not; '-' for standard input")
+      ->type_name("INPUT");
+  cmd->add_option("-i,--interface", opts->interface, "Also watch a live interface (after the inputs)")->type_name("IFACE");
   cmd->add_option("--duration", opts->duration_s, "With -i: seconds to watch")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--imei", opts->imeis, "The identifier the platform has registered for the device (repeatable)")
+  cmd->add_option("--imei", opts->imeis,
+                  "Diagnose only the device that sends this identifier; when none does, name the devices it most "
+                  "likely is (repeatable)")
+      ->type_name("IMEI")
       ->allow_extra_args(false);
+  cmd->add_flag("--all", opts->all, "Text: every device in full, however many there are");
   cmd->add_option("--status-timeout", opts->status_timeout,
                   "After how long without a message the platform shows a device offline (600, 10m, 1h)")
       ->capture_default_str();
   cmd->add_option("--server-port", opts->server_ports, "Platform ports (default 8888 5050)")->type_name("PORT")->allow_extra_args(false);
   cmd->add_option("--device-tz", opts->device_tz, "Read fix times as this UTC offset (e.g. +08) before judging them")
       ->type_name("+HH[:MM]");
-  cmd->add_flag("--json", opts->json, "One JSON record per finding (check, status, device, flow, evidence, fix), then the verdict");
+  cmd->add_option("--log-tz", opts->log_tz, "Logs and dumps: their times are local at this UTC offset (default: UTC)")
+      ->type_name("OFFSET");
+  cmd->add_option("--format", opts->format,
+                  "text: the report for a person; ndjson: one record per finding (check, status, device, flow, "
+                  "evidence, fix, command), then the verdict; json: one document")
+      ->check(CLI::IsMember({"text", "ndjson", "json"}))
+      ->type_name("text|ndjson|json")
+      ->capture_default_str();
+  cmd->add_flag("--json", opts->json, "The same as --format ndjson");
   return [opts] { return run_doctor(*opts); };
 }
 

@@ -42,10 +42,11 @@ _vt106() {
     doctor)
       case $prev in
         -i|--interface) COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
-        --duration|--imei|--status-timeout|--server-port|--device-tz) return ;;
+        --format) COMPREPLY=($(compgen -W "text ndjson json" -- "$cur")); return ;;
+        --duration|--imei|--status-timeout|--server-port|--device-tz|--log-tz) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-i --interface --duration --imei --status-timeout --server-port --device-tz --json --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-i --interface --duration --imei --all --format --json --status-timeout --server-port --device-tz --log-tz --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -224,7 +224,7 @@ jq -e -s '([.[] | select(.kind=="flow") | .flow] | unique) as $f | [.[] | select
   || bad "--flows: a message names a flow without a flow record"
 
 # vt106 doctor on the log: runs, names the devices.
-"$bin" doctor tracker-server.log > doctor.out 2> doctor.err; status=$?
+"$bin" doctor tracker-server.log --all > doctor.out 2> doctor.err; status=$?
 [ "$status" = 0 ] || [ "$status" = 1 ] || bad "vt106 doctor tracker-server.log exited $status: $(head -5 doctor.err)"
 devices=$(jq -r 'select(.dir=="up") | .raw[1:16]' truth.jsonl | sort -u)
 [ "$(wc -w <<<"$devices")" -ge 4 ] || fail "fewer than 4 devices in the log"
