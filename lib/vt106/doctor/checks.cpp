@@ -48,7 +48,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& check_catalogu
 
 std::string count_of(std::uint64_t n, std::string_view noun) {
   if (n == 1) return fmt::format("1 {}", noun);
-  if (!noun.empty() && noun.back() == 's') return fmt::format("{} {}es", n, noun);
+  const bool sibilant = noun.ends_with("s") || noun.ends_with("x") || noun.ends_with("ch") || noun.ends_with("sh");
+  if (sibilant) return fmt::format("{} {}es", n, noun);
   return fmt::format("{} {}s", n, noun);
 }
 

@@ -89,10 +89,15 @@ class FactCollector::RecordTap final : public output::RecordSink {
         for (const auto& imei : flow->imeis) ++facts_.devices[imei].commands;
       return;
     }
-    DeviceFacts& d = device(m.imei);
-    if (flow && std::find(flow->imeis.begin(), flow->imeis.end(), m.imei) == flow->imeis.end()) {
-      flow->imeis.emplace_back(m.imei);
-      d.flows.insert(std::upper_bound(d.flows.begin(), d.flows.end(), flow_id), flow_id);
+    // A flow's messages nearly always come from one device: its facts are found from the flow.
+    DeviceFacts* known = flow && flow->last_device && flow->last_device->imei == m.imei ? flow->last_device : nullptr;
+    DeviceFacts& d = known ? *known : device(m.imei);
+    if (flow && !known) {
+      flow->last_device = &d;
+      if (std::find(flow->imeis.begin(), flow->imeis.end(), m.imei) == flow->imeis.end()) {
+        flow->imeis.emplace_back(m.imei);
+        d.flows.insert(std::upper_bound(d.flows.begin(), d.flows.end(), flow_id), flow_id);
+      }
     }
     if (!flow && !ctx.src.empty()) d.last_src.assign(ctx.src);
     if (d.messages == 0) {
@@ -132,14 +137,14 @@ class FactCollector::RecordTap final : public output::RecordSink {
     // Repeats: the same frame, fix time included, among the device's latest frames.
     ++d.repeat_candidates;
     const std::uint64_t h = std::hash<std::string_view>{}(m.raw);
-    const std::size_t n = std::min(d.recent_count, recent_frames);
-    if (std::find(d.recent.begin(), d.recent.begin() + static_cast<std::ptrdiff_t>(n), h) !=
-        d.recent.begin() + static_cast<std::ptrdiff_t>(n)) {
+    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32) | 1u;  // never 0, the empty slot
+    const std::size_t set = static_cast<std::size_t>(h % repeat_sets);
+    std::uint32_t* ways = d.recent.data() + set * repeat_ways;
+    if (std::find(ways, ways + repeat_ways, tag) != ways + repeat_ways) {
       if (d.repeats++ == 0) note(d.first_repeat);
     } else {
-      d.recent[d.recent_next] = h;
-      d.recent_next = (d.recent_next + 1) % recent_frames;
-      ++d.recent_count;
+      ways[d.recent_next[set]] = tag;
+      d.recent_next[set] = static_cast<std::uint8_t>((d.recent_next[set] + 1) % repeat_ways);
     }
     const std::int64_t fix = *m.fix_time;
     const std::int64_t offset = fix - floor_div(ts, 1'000'000'000);

@@ -21,7 +21,11 @@
 
 namespace vt106::doctor {
 
-inline constexpr std::size_t recent_frames = 128;           // per device: repeats are looked for among these
+// Repeats are looked for among a device's recent frames with a fix time: a 4-way set-associative
+// table of 64 sets of 32-bit fingerprints (1 KB, one cache line read per message), which keeps
+// about the last 128 frames (more when they spread evenly over the sets).
+inline constexpr std::size_t repeat_sets = 64, repeat_ways = 4;
+inline constexpr std::size_t recent_frames = repeat_sets * repeat_ways / 2;
 inline constexpr std::int64_t future_tolerance_s = 300;     // a fix this far ahead is "in the future"
 inline constexpr std::int64_t late_alarm_s = 600;           // an alarm this old was buffered
 inline constexpr std::int64_t stale_fix_s = 86400;          // a fix this old is stale
@@ -49,6 +53,7 @@ struct FlowFacts {
   std::map<std::string, std::uint64_t, std::less<>> error_codes;
   std::string first_error;                // message of the first decode error
   std::vector<std::string> imeis;         // GOTOP identifiers, in order of appearance
+  struct DeviceFacts* last_device = nullptr;  // the device of the flow's latest message (a shortcut)
   std::int64_t first_message_ns = 0, last_message_ns = 0;  // uplink messages
   // What the device speaks, once judged: "gotop" as soon as a GOTOP frame decodes; else the
   // detector's verdict on its first bytes (when the flow ends).
@@ -92,8 +97,8 @@ struct DeviceFacts {
   std::optional<FixNote> first_future, first_rollover, first_default, first_stale, first_invalid, first_zero,
       first_late_alarm, first_repeat;
   std::string first_raw;
-  std::array<std::uint64_t, recent_frames> recent{};  // hashes of the latest frames with a fix time
-  std::size_t recent_count = 0, recent_next = 0;
+  std::array<std::uint32_t, repeat_sets * repeat_ways> recent{};  // fingerprints (0: empty slot)
+  std::array<std::uint8_t, repeat_sets> recent_next{};               // the way each set replaces next
   std::uint64_t commands = 0;                   // downlink commands seen on its flows
 };
 

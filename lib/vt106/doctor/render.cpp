@@ -163,13 +163,23 @@ std::string summary(const Report& r, const RenderOptions& o) {
   const auto groups = groups_of(r);
   if (!groups.empty()) {
     out += "\nNext steps, by fix:\n";
+    std::size_t shown = 0, hidden = 0, hidden_devices = 0;
     for (const auto& g : groups) {
+      if (shown == o.max_groups) {
+        ++hidden;
+        hidden_devices += g.devices.size();
+        continue;
+      }
+      ++shown;
       const Finding& f = *g.first;
       std::string phrase = g.devices.size() == 1 ? f.group_one : f.group_many;
       if (phrase.empty()) phrase = "fail " + f.check;
       const std::string who = g.devices.size() == 1 ? g.devices.front() : count_of(g.devices.size(), "device");
       out += fmt::format("  {} {}: {}\n", who, phrase, f.command.empty() ? f.fix : f.command);
     }
+    if (hidden)
+      out += fmt::format("  {} more for {} (every device in full below)\n", count_of(hidden, "fix"),
+                         count_of(hidden_devices, "device"));
   }
   out += "\n";
   std::string example;

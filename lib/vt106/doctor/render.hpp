@@ -14,6 +14,7 @@ struct RenderOptions {
   std::string what;                 // "platform.pcap", "2 inputs": how the header names the input
   bool all = false;                 // every device in full, even when there are many
   std::size_t worst_names = 3;      // devices named per check row in the summary
+  std::size_t max_groups = 24;      // next-step lines in the summary (the rest are counted)
 };
 
 // Full when one device is diagnosed (or --imei, or `all`), else the summary.
