@@ -112,6 +112,14 @@ std::string protocol_title(std::string_view name) {
 
 bool valid_imei(std::string_view id) { return imei_check_digit_ok(id); }
 
+// "the only connection", "all 3 connections", "2 of 3 connections"; and the verb that agrees.
+std::string part_of(std::uint64_t k, std::uint64_t n, std::string_view noun) {
+  if (n == 1) return fmt::format("the only {}", noun);
+  if (k == n) return fmt::format("all {}", count_of(n, noun));
+  return fmt::format("{} of {}", k, count_of(n, noun));
+}
+std::string_view was(std::uint64_t k, std::uint64_t n) { return n == 1 || (k == 1 && k != n) ? "was" : "were"; }
+
 struct View {
   std::string name, protocol;
   const DeviceFacts* facts = nullptr;           // GOTOP devices
@@ -473,7 +481,7 @@ void Checker::reach(const View& d) {
   } else {
     if (unanswered > 0) {
       auto& f = add("reach.handshake", established ? Status::warn : Status::fail,
-                    fmt::format("{} of {} to {} got no answer", unanswered, count_of(tcp, "connection attempt"),
+                    fmt::format("{} to {} got no answer", part_of(unanswered, tcp, "connection attempt"),
                                 example_unanswered->server));
       f.flow = example_unanswered->id;
       f.evidence.push_back({"first_syn", iso_ns(example_unanswered->first_ns)});
@@ -489,9 +497,9 @@ void Checker::reach(const View& d) {
     }
     if (refused > 0) {
       auto& f = add("reach.refused", established ? Status::warn : Status::fail,
-                    fmt::format("{} of {} to {} {} refused (RST from the platform's side): nothing listens there", refused,
-                                count_of(tcp, "connection attempt"), example_refused->server,
-                                refused == 1 ? "was" : "were"));
+                    fmt::format("{} to {} {} refused (RST from the platform's side): nothing listens there",
+                                part_of(refused, tcp, "connection attempt"), example_refused->server,
+                                was(refused, tcp)));
       f.flow = example_refused->id;
       f.evidence.push_back({"first_refusal", iso_ns(example_refused->first_ns)});
       f.evidence.push_back({"refused_by", example_refused->server});
@@ -539,7 +547,7 @@ void Checker::reach(const View& d) {
     add("reach.silent", Status::not_applicable, "no established connection");
   } else if (silent > 0) {
     auto& f = add("reach.silent", silent == established ? Status::fail : Status::warn,
-                  fmt::format("{} of {} carried no data from the device", silent, count_of(established, "connection")));
+                  fmt::format("{} carried no data from the device", part_of(silent, established, "connection")));
     f.flow = example_silent->id;
     f.evidence.push_back({"opened", iso_ns(example_silent->first_ns)});
     f.evidence.push_back({"ended", std::string(example_silent->close_reason)});
@@ -719,12 +727,11 @@ void Checker::session(const View& d) {
     add("session.server_close", Status::pass, "the platform kept the connections open after the device's messages");
   } else {
     const bool rst = example->server_rst && (!example->server_fin || example->server_rst_ns < example->server_fin_ns);
-    const std::string how = resets && closes ? fmt::format("{} closed (FIN), {} reset (RST)", closes, resets)
-                            : resets         ? fmt::format("reset (RST) on {}", count_of(resets, "connection"))
-                                             : fmt::format("closed (FIN) on {}", count_of(closes, "connection"));
+    const std::string mixed = resets && closes ? fmt::format(" ({} closed (FIN), {} reset (RST))", closes, resets) : "";
     auto& f = add("session.server_close", Status::fail,
-                  fmt::format("the platform {} right after the device's first message: {} of {}, {} after it",
-                              rst ? "resets the connection (RST)" : "closes the connection (FIN)", how, count_of(with_messages, "connection"),
+                  fmt::format("the platform {} right after the device's first message: on {}{}, {} after the message",
+                              rst ? "resets the connection (RST)" : "closes the connection (FIN)",
+                              part_of(closes + resets, with_messages, "connection"), mixed,
                               seconds_text(example->end_ns(false) - example->first_message_ns)));
     f.flow = example->id;
     f.evidence.push_back({"message", iso_ns(example->first_message_ns)});
