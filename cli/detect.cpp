@@ -15,6 +15,7 @@
 #include "vt106/decode/flow_detector.hpp"
 #include "vt106/net/capture_decoder.hpp"
 #include "vt106/detect/detect.hpp"
+#include "vt106/detect/table.hpp"
 #include "vt106/output/json.hpp"
 #include "vt106/output/verdict_json.hpp"
 #include "vt106/source/byte_text.hpp"
@@ -27,6 +28,7 @@ namespace {
 struct DetectOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> texts, hexes;
+  std::vector<std::string> tables;
   std::string server_text, server_hex;
   int port = 0;
   std::string transport;
@@ -134,6 +136,7 @@ int list_protocols(bool text) {
     if (p->default_port) w.key("default_port").number(static_cast<unsigned>(p->default_port));
     w.key("transport").string(transports);
     w.key("title").string(p->title);
+    w.key("family").string(detect::family_of(*p));
     w.end_object();
     std::fprintf(stdout, "%s\n", line.c_str());
   }
@@ -142,6 +145,20 @@ int list_protocols(bool text) {
 
 int run_detect(const DetectOptions& o) {
   const bool text = o.format == "text" || (o.format == "auto" && isatty(fileno(stdout)));
+  for (const auto& path : o.tables) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+      std::fprintf(stderr, "vt106 detect: --table %s: %s\n", path.c_str(), std::strerror(errno));
+      return exit_usage;
+    }
+    std::string content;
+    char buf[65536];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) content.append(buf, n);
+    std::fclose(f);
+    const auto errors = detect::table::add_text(content, path);
+    for (const auto& e : errors) std::fprintf(stderr, "vt106 detect: %s\n", e.c_str());
+    if (!errors.empty()) return exit_usage;
+  }
   if (o.list) return list_protocols(text);
 
   detect::Hints hints;
@@ -264,6 +281,11 @@ Runner setup_detect(CLI::App& app) {
       ->type_name("auto|json|text");
   cmd->add_flag("--pretty", opts->pretty, "Indent each JSON record");
   cmd->add_flag("--list", opts->list, "List the protocols detection knows, with default ports");
+  cmd->add_option("--table", opts->tables,
+                  "Also use the protocol blocks of this table file (the grammar of lib/vt106/detect/protocols/; "
+                  "a block replaces the built-in one of the same name; repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   return [opts] { return run_detect(*opts); };
 }
 

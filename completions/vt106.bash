@@ -55,10 +55,11 @@ _vt106() {
       case $prev in
         --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "auto json text" -- "$cur")); return ;;
+        --table) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --hex|--text|--server-hex|--server-text|--port) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--hex --text --server-hex --server-text --port --transport --format --pretty --list --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--hex --text --server-hex --server-text --port --transport --format --pretty --list --table --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -109,6 +109,7 @@ complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l json -d 'The same a
 complete -c vt106 -n __fish_use_subcommand -a detect -d 'Name the protocol a device speaks from its first bytes'
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -F
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -l hex -r -d 'The client first bytes as hex'
+complete -c vt106 -n '__fish_seen_subcommand_from detect' -l table -r -F -d 'Also use the protocol blocks of this table file'
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -l text -r -d 'The client first bytes as text with escapes'
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -l server-hex -r -d 'The server first answer as hex'
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -l server-text -r -d 'The server first answer as text'

@@ -14,6 +14,8 @@ namespace {
 constexpr ProtocolInfo proxy_info{"proxy", "PROXY protocol header (HAProxy)", Category::other, 0, true, false, false};
 constexpr double min_match = 0.2;  // below this a candidate is only a near miss
 constexpr double need_more_cap = 0.5;
+// Two candidates this strong and this close are a tie: both are held at ambiguous_cap.
+constexpr double ambiguous_floor = 0.75, ambiguous_margin = 0.05, ambiguous_cap = 0.7;
 constexpr std::size_t max_alternatives = 3;
 
 std::vector<const Probe*>& probe_list() {
@@ -88,6 +90,13 @@ std::vector<const ProtocolInfo*> known_protocols() {
   for (const auto* p : probe_list()) out.insert(out.end(), p->protocols().begin(), p->protocols().end());
   std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
   return out;
+}
+
+std::string_view family_of(const ProtocolInfo& p) {
+  for (const auto* probe : probe_list())
+    for (const auto* q : probe->protocols())
+      if (q == &p) return probe->family();
+  return {};
 }
 
 std::string hex_prefix(const Bytes& b, std::size_t n) {
@@ -197,6 +206,22 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     if (std::none_of(unique.begin(), unique.end(), [&](const Ranked& u) { return u.c->info == r.c->info; }))
       unique.push_back(r);
 
+  // Two protocols that both fit well: neither is named with confidence; the evidence names both
+  // and what each rests on, so that the grammar that would separate them can be checked.
+  std::string tie;
+  // A tracker protocol carried over a generic one (OsmAnd over HTTP) is not a tie with it.
+  if (unique.size() >= 2 && unique[1].confidence >= ambiguous_floor &&
+      unique[0].c->info->category == Category::tracker && unique[1].c->info->category == Category::tracker &&
+      unique[0].confidence - unique[1].confidence < ambiguous_margin) {
+    const Candidate& a = *unique[0].c;
+    const Candidate& b = *unique[1].c;
+    tie = fmt::format("both {} ({:.2f}: {}) and {} ({:.2f}: {}) fit this message; confidence is held below {:.2f}",
+                      a.info->name, unique[0].confidence, a.evidence.empty() ? "" : a.evidence[a.headline],
+                      b.info->name, unique[1].confidence, b.evidence.empty() ? "" : b.evidence[b.headline],
+                      ambiguous_floor);
+    unique[0].confidence = std::min(unique[0].confidence, ambiguous_cap);
+    unique[1].confidence = std::min(unique[1].confidence, ambiguous_cap);
+  }
   const bool decided = !unique.empty() && unique.front().confidence >= min_match;
   std::size_t first_alt = 0;
   v.evidence = std::move(stage0);
@@ -208,6 +233,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     v.confidence = unique.front().confidence;
     for (auto& e : w.evidence) v.evidence.push_back(std::move(e));
     if (auto pe = port_evidence(*w.info, h.server_port); !pe.empty()) v.evidence.push_back(std::move(pe));
+    if (!tie.empty()) v.evidence.push_back(tie);
     v.device_id = std::move(w.device_id);
     v.bytes_used = w.bytes_used;
     v.bytes_wanted = w.need_more ? w.bytes_wanted : 0;

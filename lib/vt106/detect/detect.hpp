@@ -87,5 +87,8 @@ struct ProtocolInfo {
 
 // Every protocol of every registered probe, sorted by name.
 std::vector<const ProtocolInfo*> known_protocols();
+// The family (probe) that names a protocol: a code probe's name (probes/<family>.cpp), or
+// "table" for the protocols of lib/vt106/detect/protocols.table.
+std::string_view family_of(const ProtocolInfo& p);
 
 }  // namespace vt106::detect

@@ -1,0 +1,113 @@
+// The probe over every entry of the protocol table (lib/vt106/detect/protocols.table): the first
+// byte picks the rules worth running, each rule's match becomes a candidate with its evidence.
+#include <array>
+
+#include "vt106/detect/probe.hpp"
+#include "vt106/detect/table.hpp"
+
+namespace vt106::detect {
+namespace {
+
+using table::Entry;
+using table::Result;
+using table::Rule;
+
+// The probe over every table entry: the first byte picks the rules worth running.
+class TableProbe final : public Probe {
+ public:
+  TableProbe() { index(); }
+  std::string_view family() const override { return "table"; }
+  std::span<const ProtocolInfo* const> protocols() const override {
+    refresh();
+    return infos_;
+  }
+  Match quick(const Bytes& b) const override {
+    refresh();
+    return b.empty() || by_first_[static_cast<std::size_t>(b.at(0))].empty() ? Match::no : Match::maybe;
+  }
+  void examine(const ProbeInput& in, Findings& out) const override {
+    const Bytes& b = in.client;
+    struct Best {
+      const Entry* e;
+      const Rule* r;
+      Result res;
+      double level;
+    };
+    std::vector<Best> best;
+    for (const auto& [e, r] : by_first_[static_cast<std::size_t>(b.at(0))]) {
+      Result res = table::match(*r, b);
+      double level = 0;
+      if (res.status == Result::full) {
+        level = res.checks_failed ? std::min(r->level, level::failed)
+                : res.checks_ok   ? std::max(r->level, level::integrity)
+                                  : r->level;
+      } else if (res.status == Result::need_more) {
+        level = leading_literal(*r) >= 2 ? level::signature : level::prefix;
+      } else if (res.tokens_matched >= 1 && leading_literal(*r) >= 2) {
+        level = 0.1;  // a near miss: the start fits, the rest does not
+      }
+      if (level <= 0) continue;
+      auto it = std::find_if(best.begin(), best.end(), [&](const Best& x) { return x.e == e; });
+      if (it == best.end()) best.push_back({e, r, std::move(res), level});
+      else if (level > it->level) *it = {e, r, std::move(res), level};
+    }
+    for (auto& x : best) {
+      auto& c = out.add(x.e->info);
+      const std::string form = quote(x.r->text, 72);
+      if (x.res.status == Result::full) {
+        c.at_least(std::min(x.level, x.r->level), "{} {}: {}", x.e->name, x.r->label, form);
+        if (x.res.checks_ok) c.at_least(x.level, "its checksum is right");
+        if (x.res.checks_failed) c.at_most(level::failed, "its checksum is wrong (clones do that)");
+        c.uses(x.res.used);
+        if (!x.res.id.empty()) {
+          DeviceId id = x.res.id_bcd ? device_id_from_bcd(x.res.id)
+                        : x.res.id_integer ? device_id_from_text(x.res.id)
+                                           : device_id_from_text(x.res.id);
+          if (x.res.id_integer) id.encoding = IdEncoding::integer;
+          identify(c, std::move(id), "device id");
+        }
+      } else if (x.res.status == Result::need_more) {
+        c.at_least(x.level, "the bytes so far begin {}'s {}: {}", x.e->name, x.r->label, form);
+        c.wants(x.res.wanted);
+      } else {
+        c.at_least(x.level, "starts like {}'s {} ({} of its {} parts fit): {}", x.e->name, x.r->label,
+                   x.res.tokens_matched, x.r->tokens.size(), form);
+      }
+    }
+  }
+
+ private:
+  static std::size_t leading_literal(const Rule& r) {
+    return !r.tokens.empty() && r.tokens[0].kind == table::Tok::lit ? r.tokens[0].lit.size() : 0;
+  }
+
+  // The first-byte index over the active table (rebuilt when --table changed it).
+  void index() const {
+    const table::Table& t = table::active();
+    generation_ = table::generation();
+    infos_.clear();
+    for (auto& list : by_first_) list.clear();
+    for (const auto& e : t.entries) infos_.push_back(&e.info);
+    for (const auto& e : t.entries)
+      for (const auto& r : e.rules) {
+        std::array<bool, 256> first{};
+        table::first_bytes(r, first);
+        for (std::size_t b = 0; b < 256; ++b)
+          if (first[b]) by_first_[b].push_back({&e, &r});
+      }
+  }
+  void refresh() const {
+    if (generation_ != table::generation()) index();
+  }
+
+  mutable std::uint64_t generation_ = 0;
+  mutable std::vector<const ProtocolInfo*> infos_;
+  mutable std::array<std::vector<std::pair<const Entry*, const Rule*>>, 256> by_first_{};
+};
+
+const TableProbe probe;
+const ProbeRegistration registration(probe);
+
+}  // namespace
+}  // namespace vt106::detect
+

@@ -1,0 +1,696 @@
+// The protocol table: parsing protocols.table, matching its rules against a client's first
+// bytes, and the probe that turns matches into candidates.
+#include "vt106/detect/table.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "vt106/detect/checks.hpp"
+#include "vt106/detect/probe.hpp"
+
+namespace vt106::detect::table {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool parse_u64(std::string_view s, std::uint64_t& v) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return false;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool parse_i64(std::string_view s, std::int64_t& v) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Splits a rule into words; a quoted string is one word (quotes kept), escapes stay as written.
+std::vector<std::string_view> words(std::string_view s, std::string& error) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i >= s.size()) break;
+    const std::size_t start = i;
+    bool quoted = false;
+    while (i < s.size() && (quoted || (s[i] != ' ' && s[i] != '\t'))) {
+      if (s[i] == '\\' && quoted) {
+        i += 2;
+        continue;
+      }
+      if (s[i] == '"') quoted = !quoted;
+      ++i;
+    }
+    if (quoted) {
+      error = "a quoted string does not end";
+      return {};
+    }
+    out.push_back(s.substr(start, std::min(i, s.size()) - start));
+  }
+  return out;
+}
+
+bool unquote(std::string_view w, std::string& out, std::string& error) {
+  if (w.size() < 2 || w.front() != '"' || w.back() != '"') {
+    error = fmt::format("'{}' is not a quoted string", w);
+    return false;
+  }
+  w = w.substr(1, w.size() - 2);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (w[i] != '\\') {
+      out.push_back(w[i]);
+      continue;
+    }
+    if (++i >= w.size()) {
+      error = "a '\\' ends a string";
+      return false;
+    }
+    switch (w[i]) {
+      case 'r': out.push_back('\r'); break;
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case '0': out.push_back('\0'); break;
+      case '\\': out.push_back('\\'); break;
+      case '"': out.push_back('"'); break;
+      case 'x': {
+        if (i + 2 >= w.size() || hex_value(w[i + 1]) < 0 || hex_value(w[i + 2]) < 0) {
+          error = "\\x needs two hex digits";
+          return false;
+        }
+        out.push_back(static_cast<char>(hex_value(w[i + 1]) * 16 + hex_value(w[i + 2])));
+        i += 2;
+        break;
+      }
+      default: error = fmt::format("unknown escape \\{}", w[i]); return false;
+    }
+  }
+  return true;
+}
+
+bool parse_hex(std::string_view h, std::string& out, std::string& error) {
+  if (h.empty() || h.size() % 2) {
+    error = fmt::format("x:{} needs an even number of hex digits", h);
+    return false;
+  }
+  for (std::size_t i = 0; i < h.size(); i += 2) {
+    const int a = hex_value(h[i]), b = hex_value(h[i + 1]);
+    if (a < 0 || b < 0) {
+      error = fmt::format("x:{} is not hex", h);
+      return false;
+    }
+    out.push_back(static_cast<char>(a * 16 + b));
+  }
+  return true;
+}
+
+// "{n}" or "{m-n}" after a class name.
+bool parse_count(std::string_view s, std::size_t& lo, std::size_t& hi, std::string& error) {
+  if (s.size() < 3 || s.front() != '{' || s.back() != '}') {
+    error = fmt::format("'{}' is not a count like {{15}} or {{1-20}}", s);
+    return false;
+  }
+  s = s.substr(1, s.size() - 2);
+  const auto dash = s.find('-');
+  std::uint64_t a = 0, b = 0;
+  if (!parse_u64(s.substr(0, dash), a) || (dash != std::string_view::npos && !parse_u64(s.substr(dash + 1), b))) {
+    error = fmt::format("'{{{}}}' is not a count", s);
+    return false;
+  }
+  if (dash == std::string_view::npos) b = a;
+  if (a > b || b > 65535) {
+    error = fmt::format("'{{{}}}': the range is empty or too large", s);
+    return false;
+  }
+  lo = a;
+  hi = b;
+  return true;
+}
+
+bool parse_width(std::string_view w, unsigned& width, bool& le) {
+  static constexpr std::pair<std::string_view, std::pair<unsigned, bool>> widths[] = {
+      {"u8", {1, false}},  {"u16", {2, false}}, {"u16le", {2, true}}, {"u24", {3, false}},
+      {"u32", {4, false}}, {"u32le", {4, true}}, {"u64", {8, false}}};
+  for (const auto& [name, wl] : widths)
+    if (w == name) {
+      width = wl.first;
+      le = wl.second;
+      return true;
+    }
+  return false;
+}
+
+bool parse_token(std::string_view w, Token& t, std::string& error) {
+  t.text = std::string(w);
+  if (w.starts_with("id:")) {
+    t.id = true;
+    w.remove_prefix(3);
+  }
+  if (!w.empty() && w.front() == '"') {
+    t.kind = Tok::lit;
+    return unquote(w, t.lit, error);
+  }
+  if (w.starts_with("x:")) {
+    t.kind = Tok::lit;
+    return parse_hex(w.substr(2), t.lit, error);
+  }
+  if (w.starts_with("end:")) {
+    t.kind = Tok::end;
+    w.remove_prefix(4);
+    return w.starts_with("x:") ? parse_hex(w.substr(2), t.lit, error) : unquote(w, t.lit, error);
+  }
+  if (w.starts_with("len:")) {
+    t.kind = Tok::len;
+    w.remove_prefix(4);
+    const auto sign = w.find_first_of("+-");
+    if (!parse_width(w.substr(0, sign), t.width, t.le) || t.width > 4) {
+      error = fmt::format("len:{}: the width is u8, u16, u16le, u24, u32 or u32le", w);
+      return false;
+    }
+    if (sign != std::string_view::npos && !parse_i64(w.substr(sign), t.adjust)) {
+      error = fmt::format("len:{}: the adjustment is not a number", w);
+      return false;
+    }
+    return true;
+  }
+  if (w.starts_with("check:")) {
+    t.kind = Tok::check;
+    std::vector<std::string_view> parts;
+    std::size_t start = 6;
+    for (std::size_t i = 6; i <= w.size(); ++i)
+      if (i == w.size() || w[i] == ':') {
+        parts.push_back(w.substr(start, i - start));
+        start = i + 1;
+      }
+    if (parts.size() != 4) {
+      error = fmt::format("{}: a check is check:KIND:FROM:TO:AT", w);
+      return false;
+    }
+    std::string_view kind = parts[0];
+    if (kind.size() > 2 && kind.ends_with("le") && kind.starts_with("crc")) {
+      t.le = true;
+      kind.remove_suffix(2);
+    }
+    static constexpr std::pair<std::string_view, Sum> sums[] = {
+        {"xor8", Sum::xor8},         {"sum8", Sum::sum8},           {"xor8hex", Sum::xor8hex},
+        {"sum8hex", Sum::sum8hex},   {"nmea", Sum::nmea},           {"crc16x25", Sum::crc16x25},
+        {"crc16ccitt", Sum::crc16ccitt}, {"crc16xmodem", Sum::crc16xmodem}, {"crc16kermit", Sum::crc16kermit},
+        {"crc16modbus", Sum::crc16modbus}, {"crc16arc", Sum::crc16arc}};
+    bool known = false;
+    for (const auto& [n, s] : sums)
+      if (kind == n) {
+        t.sum = s;
+        known = true;
+      }
+    if (!known) {
+      error = fmt::format("{}: unknown check kind '{}'", w, parts[0]);
+      return false;
+    }
+    if (!parse_i64(parts[1], t.from) || !parse_i64(parts[2], t.to) || !parse_i64(parts[3], t.at)) {
+      error = fmt::format("{}: FROM, TO and AT are byte offsets (negative: from the end)", w);
+      return false;
+    }
+    return true;
+  }
+  const auto brace = w.find('{');
+  const std::string_view head = w.substr(0, brace);
+  static constexpr std::pair<std::string_view, Cls> classes[] = {
+      {"digits", Cls::digits}, {"hex", Cls::hex},     {"HEX", Cls::upper_hex}, {"alnum", Cls::alnum},
+      {"alpha", Cls::alpha},   {"upper", Cls::upper}, {"lower", Cls::lower},   {"print", Cls::print},
+      {"field", Cls::field},   {"bytes", Cls::bytes}};
+  for (const auto& [name, c] : classes)
+    if (head == name) {
+      t.kind = Tok::cls;
+      t.cls = c;
+      if (brace == std::string_view::npos) {
+        error = fmt::format("{} needs a count, e.g. {}{{15}}", w, name);
+        return false;
+      }
+      return parse_count(w.substr(brace), t.min, t.max, error);
+    }
+  if (head == "skip" || head == "bcd") {
+    t.kind = head == "skip" ? Tok::skip : Tok::bcd;
+    if (brace == std::string_view::npos) {
+      error = fmt::format("{} needs a count", w);
+      return false;
+    }
+    return parse_count(w.substr(brace), t.min, t.max, error);
+  }
+  const auto eq = w.find('=');
+  if (parse_width(w.substr(0, eq), t.width, t.le)) {
+    t.kind = Tok::uint;
+    if (eq == std::string_view::npos) return true;
+    std::string_view values = w.substr(eq + 1);
+    while (!values.empty()) {
+      const auto bar = values.find('|');
+      const std::string_view v = values.substr(0, bar);
+      const auto dots = v.find("..");
+      Range r;
+      if (!parse_u64(v.substr(0, dots), r.lo) || (dots != std::string_view::npos && !parse_u64(v.substr(dots + 2), r.hi))) {
+        error = fmt::format("{}: '{}' is not a value or a range A..B", w, v);
+        return false;
+      }
+      if (dots == std::string_view::npos) r.hi = r.lo;
+      t.allowed.push_back(r);
+      values = bar == std::string_view::npos ? std::string_view() : values.substr(bar + 1);
+    }
+    return true;
+  }
+  error = fmt::format("unknown token '{}'", w);
+  return false;
+}
+
+bool in_class(Cls c, int ch) {
+  switch (c) {
+    case Cls::digits: return ch >= '0' && ch <= '9';
+    case Cls::hex: return hex_value(static_cast<char>(ch)) >= 0;
+    case Cls::upper_hex: return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F');
+    case Cls::alnum: return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    case Cls::alpha: return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    case Cls::upper: return ch >= 'A' && ch <= 'Z';
+    case Cls::lower: return ch >= 'a' && ch <= 'z';
+    case Cls::print: return ch >= 0x20 && ch <= 0x7e;
+    case Cls::field: return ch >= 0x20 && ch <= 0x7e && ch != ',';
+    case Cls::bytes: return ch >= 0;
+  }
+  return false;
+}
+
+bool bcd_byte(int b, bool last) { return (b >> 4) <= 9 && ((b & 15) <= 9 || (last && (b & 15) == 15)); }
+
+// The matcher: depth-first over the tokens, greedy classes and lazy skips with backtracking.
+class Matcher {
+ public:
+  Matcher(const Rule& r, const Bytes& b) : rule_(r), b_(b) {}
+
+  Result run() {
+    Result res;
+    if (step(0, 0)) {
+      res = best_;
+      res.status = Result::full;
+      return res;
+    }
+    res.tokens_matched = deepest_;
+    res.status = ran_out_ ? Result::need_more : Result::fail;
+    res.wanted = wanted_;
+    return res;
+  }
+
+ private:
+  bool out_of_bytes(std::size_t need_total) {
+    ran_out_ = true;
+    if (need_total > wanted_) wanted_ = need_total;
+    return false;
+  }
+
+  std::size_t resolve(std::int64_t off) const {
+    if (off >= 0) return static_cast<std::size_t>(off);
+    const auto end = static_cast<std::int64_t>(frame_end_);
+    return end + off < 0 ? 0 : static_cast<std::size_t>(end + off);
+  }
+
+  std::uint64_t read(std::size_t pos, unsigned width, bool le) const {
+    std::uint64_t v = 0;
+    for (unsigned i = 0; i < width; ++i) {
+      const auto byte = static_cast<std::uint64_t>(b_.at(pos + (le ? width - 1 - i : i)));
+      v = v << 8 | byte;
+    }
+    return v;
+  }
+
+  bool checksum_ok(const Token& t) {
+    const std::size_t from = resolve(t.from), to = resolve(t.to), at = resolve(t.at);
+    if (from > to || to > b_.size()) return false;
+    const Bytes range = b_.range(from, to - from);
+    auto stored16 = [&]() -> std::optional<std::uint16_t> { return t.le ? b_.le16(at) : b_.be16(at); };
+    switch (t.sum) {
+      case Sum::xor8: return b_.at(at) == xor8(range);
+      case Sum::sum8: return b_.at(at) == sum8(range);
+      case Sum::xor8hex: return hex_byte_at(b_, at) == xor8(range);
+      case Sum::sum8hex: return hex_byte_at(b_, at) == sum8(range);
+      case Sum::nmea: return nmea_checksum_ok(b_, from, at);
+      case Sum::crc16x25: return stored16() == crc16_x25(range);
+      case Sum::crc16ccitt: return stored16() == crc16_ccitt_false(range);
+      case Sum::crc16xmodem: return stored16() == crc16_xmodem(range);
+      case Sum::crc16kermit: return stored16() == crc16_kermit(range);
+      case Sum::crc16modbus: return stored16() == crc16_modbus(range);
+      case Sum::crc16arc: return stored16() == crc16_arc(range);
+    }
+    return false;
+  }
+
+  // Records the identifier of token t over [pos, pos + n) (on the successful path).
+  void take_id(const Token& t, std::size_t pos, std::size_t n) {
+    if (!t.id) return;
+    if (t.kind == Tok::bcd) {
+      best_.id = bcd_digits(b_.range(pos, n), true).value_or("");
+      best_.id_bcd = true;
+    } else if (t.kind == Tok::uint) {
+      best_.id = std::to_string(read(pos, t.width, t.le));
+      best_.id_integer = true;
+    } else {
+      best_.id = std::string(b_.text(pos, n));
+    }
+  }
+
+  bool finish(std::size_t pos) {
+    std::size_t end = frame_end_ ? frame_end_ : pos;
+    if (end > b_.size()) return out_of_bytes(end);
+    best_.used = end;
+    best_.checks_ok = checks_ok_;
+    best_.checks_failed = checks_failed_;
+    return true;
+  }
+
+  bool step(std::size_t ti, std::size_t pos) {
+    if (++steps_ > 20000) return false;  // a pathological rule: give up rather than spin
+    deepest_ = std::max(deepest_, ti);
+    if (ti == rule_.tokens.size()) return finish(pos);
+    const Token& t = rule_.tokens[ti];
+    switch (t.kind) {
+      case Tok::lit: {
+        for (std::size_t i = 0; i < t.lit.size(); ++i) {
+          if (pos + i >= b_.size()) return out_of_bytes(0);
+          if (b_.at(pos + i) != static_cast<unsigned char>(t.lit[i])) return false;
+        }
+        if (!step(ti + 1, pos + t.lit.size())) return false;
+        take_id(t, pos, t.lit.size());
+        return true;
+      }
+      case Tok::cls:
+      case Tok::bcd: {
+        std::size_t run = 0;
+        while (run < t.max && pos + run < b_.size()) {
+          const int ch = b_.at(pos + run);
+          const bool ok = t.kind == Tok::cls ? in_class(t.cls, ch) : bcd_byte(ch, true);
+          if (!ok) break;
+          ++run;
+          if (t.kind == Tok::bcd && (ch & 15) == 15) break;  // an F pad nibble ends the digits
+        }
+        if (run < t.min) {
+          if (pos + run >= b_.size()) return out_of_bytes(0);
+          return false;
+        }
+        if (pos + run >= b_.size() && run < t.max) ran_out_ = true;  // more bytes could extend it
+        for (std::size_t n = run + 1; n-- > t.min;) {
+          if (step(ti + 1, pos + n)) {
+            take_id(t, pos, n);
+            return true;
+          }
+        }
+        return false;
+      }
+      case Tok::skip: {
+        for (std::size_t n = t.min; n <= t.max; ++n) {
+          if (pos + n > b_.size()) return out_of_bytes(0);
+          if (step(ti + 1, pos + n)) return true;
+        }
+        return false;
+      }
+      case Tok::uint: {
+        if (pos + t.width > b_.size()) return out_of_bytes(0);
+        const std::uint64_t v = read(pos, t.width, t.le);
+        if (!t.allowed.empty() &&
+            std::none_of(t.allowed.begin(), t.allowed.end(), [&](const Range& r) { return v >= r.lo && v <= r.hi; }))
+          return false;
+        if (!step(ti + 1, pos + t.width)) return false;
+        take_id(t, pos, t.width);
+        return true;
+      }
+      case Tok::len: {
+        if (pos + t.width > b_.size()) return out_of_bytes(0);
+        const auto total = static_cast<std::int64_t>(read(pos, t.width, t.le)) + t.adjust;
+        if (total < static_cast<std::int64_t>(pos + t.width) || total > 65535 + 64) return false;
+        const std::size_t saved = frame_end_;
+        frame_end_ = static_cast<std::size_t>(total);
+        if (frame_end_ > wanted_hint_) wanted_hint_ = frame_end_;
+        if (step(ti + 1, pos + t.width)) return true;
+        if (ran_out_ && frame_end_ > wanted_) wanted_ = frame_end_;
+        frame_end_ = saved;
+        return false;
+      }
+      case Tok::end: {
+        if (frame_end_ == 0) {  // no length: the end marker is here
+          for (std::size_t i = 0; i < t.lit.size(); ++i) {
+            if (pos + i >= b_.size()) return out_of_bytes(0);
+            if (b_.at(pos + i) != static_cast<unsigned char>(t.lit[i])) return false;
+          }
+          frame_end_ = pos + t.lit.size();
+          if (step(ti + 1, frame_end_)) return true;
+          frame_end_ = 0;
+          return false;
+        }
+        if (frame_end_ > b_.size()) return out_of_bytes(frame_end_);
+        if (frame_end_ < t.lit.size() || b_.text(frame_end_ - t.lit.size(), t.lit.size()) != t.lit) return false;
+        return step(ti + 1, pos);
+      }
+      case Tok::check: {
+        const std::size_t end = frame_end_ ? frame_end_ : pos;
+        if (end > b_.size()) return out_of_bytes(end);
+        const std::size_t saved_end = frame_end_;
+        if (!frame_end_) frame_end_ = pos;
+        const bool ok = checksum_ok(t);
+        frame_end_ = saved_end;
+        (ok ? checks_ok_ : checks_failed_)++;
+        if (step(ti + 1, pos)) return true;
+        (ok ? checks_ok_ : checks_failed_)--;
+        return false;
+      }
+    }
+    return false;
+  }
+
+  const Rule& rule_;
+  const Bytes& b_;
+  Result best_;
+  std::size_t frame_end_ = 0, wanted_ = 0, wanted_hint_ = 0, deepest_ = 0, steps_ = 0;
+  int checks_ok_ = 0, checks_failed_ = 0;
+  bool ran_out_ = false;
+};
+
+}  // namespace
+
+Result match(const Rule& rule, const Bytes& b) { return Matcher(rule, b).run(); }
+
+const Table& builtin() {
+  static const Table table = parse(builtin_text());
+  return table;
+}
+
+namespace {
+struct Active {
+  Table table;
+  std::uint64_t generation = 0;
+  bool extended = false;
+};
+Active& active_state() {
+  static Active a;
+  return a;
+}
+}  // namespace
+
+const Table& active() {
+  const Active& a = active_state();
+  return a.extended ? a.table : builtin();
+}
+
+std::uint64_t generation() { return active_state().generation; }
+
+std::vector<std::string> add_text(std::string_view text, std::string_view name) {
+  Table extra = parse(text, name);
+  Active& a = active_state();
+  if (!a.extended) {
+    a.table = builtin();
+    a.extended = true;
+  }
+  for (auto& e : extra.entries) {
+    std::erase_if(a.table.entries, [&](const Entry& x) { return x.name == e.name; });
+    a.table.entries.push_back(std::move(e));
+  }
+  for (auto& e : a.table.entries)
+    e.info = ProtocolInfo{e.name, e.title, Category::tracker, e.port, e.tcp, e.udp, e.common};
+  ++a.generation;
+  return extra.errors;
+}
+
+Table parse(std::string_view text, std::string_view name) {
+  Table table;
+  Entry* current = nullptr;
+  bool current_bad = false;
+  std::size_t line_no = 0;
+  std::string file(name);
+  auto error = [&](std::string what) {
+    table.errors.push_back(fmt::format("{}:{}: {}", file, line_no, what));
+    current_bad = true;
+  };
+  auto close = [&] {
+    if (!current) return;
+    if (!current_bad && current->rules.empty()) error(fmt::format("protocol {} has no rule", current->name));
+    if (!current_bad && current->title.empty()) error(fmt::format("protocol {} has no title", current->name));
+    if (!current_bad && current->sources.empty()) error(fmt::format("protocol {} names no source", current->name));
+    if (current_bad) table.entries.pop_back();
+    current = nullptr;
+    current_bad = false;
+  };
+  while (!text.empty()) {
+    ++line_no;
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (const auto hash = line.find('#'); hash != std::string_view::npos) {
+      // A comment starts at a '#' outside quotes.
+      bool quoted = false;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\\' && quoted) {
+          ++i;
+          continue;
+        }
+        if (line[i] == '"') quoted = !quoted;
+        if (line[i] == '#' && !quoted) {
+          line = line.substr(0, i);
+          break;
+        }
+      }
+    }
+    if (line.starts_with("@file ")) {  // the files of a table directory, joined
+      close();
+      file = std::string(trim(line.substr(6)));
+      line_no = 0;
+      continue;
+    }
+    line = trim(line);
+    if (line.empty()) continue;
+    const auto sp = line.find_first_of(" \t");
+    const std::string_view key = line.substr(0, sp);
+    const std::string_view value = sp == std::string_view::npos ? std::string_view() : trim(line.substr(sp));
+    if (key == "protocol") {
+      close();
+      if (value.empty() || value.find(' ') != std::string_view::npos) {
+        table.errors.push_back(fmt::format("{}:{}: 'protocol NAME' with one word", file, line_no));
+        continue;
+      }
+      for (const auto& e : table.entries)
+        if (e.name == value) table.errors.push_back(fmt::format("{}:{}: protocol {} twice", file, line_no, value));
+      current = &table.entries.emplace_back();
+      current->name = std::string(value);
+      current->family = current->name;
+      current->line = line_no;
+      current->file = file;
+      continue;
+    }
+    if (!current) {
+      table.errors.push_back(fmt::format("{}:{}: '{}' outside a protocol block", file, line_no, key));
+      continue;
+    }
+    if (key == "title") {
+      current->title = std::string(value);
+    } else if (key == "family") {
+      current->family = std::string(value);
+    } else if (key == "port") {
+      std::uint64_t p = 0;
+      if (!parse_u64(value, p) || p > 65535) error(fmt::format("port '{}' is not a port", value));
+      current->port = static_cast<std::uint16_t>(p);
+    } else if (key == "over") {
+      current->tcp = value.find("tcp") != std::string_view::npos;
+      current->udp = value.find("udp") != std::string_view::npos;
+      if (!current->tcp && !current->udp) error("'over' names tcp, udp or both");
+    } else if (key == "common") {
+      current->common = value == "yes";
+    } else if (key == "source") {
+      current->sources.emplace_back(value);
+    } else if (key == "rule") {
+      std::string err;
+      const auto ws = words(value, err);
+      if (!err.empty() || ws.size() < 2) {
+        error(err.empty() ? "a rule is 'rule LABEL TOKEN...'" : err);
+        continue;
+      }
+      Rule r;
+      r.label = std::string(ws[0]);
+      r.text = std::string(trim(value.substr(ws[0].size())));
+      std::size_t first = 1;
+      if (ws[1].starts_with("level=")) {
+        try {
+          r.level = std::stod(std::string(ws[1].substr(6)));
+        } catch (...) {
+          r.level = -1;
+        }
+        if (r.level <= 0 || r.level > 0.97) error(fmt::format("rule {}: level between 0 and 0.97", r.label));
+        first = 2;
+        r.text = std::string(trim(value.substr(ws[1].data() + ws[1].size() - value.data())));
+      }
+      int ids = 0, lens = 0;
+      for (std::size_t i = first; i < ws.size(); ++i) {
+        Token t;
+        if (!parse_token(ws[i], t, err)) {
+          error(fmt::format("rule {}: {}", r.label, err));
+          break;
+        }
+        ids += t.id;
+        lens += t.kind == Tok::len;
+        r.tokens.push_back(std::move(t));
+      }
+      if (ids > 1) error(fmt::format("rule {}: more than one id", r.label));
+      if (lens > 1) error(fmt::format("rule {}: more than one len", r.label));
+      if (r.tokens.empty()) error(fmt::format("rule {}: no token", r.label));
+      current->rules.push_back(std::move(r));
+    } else {
+      error(fmt::format("unknown key '{}'", key));
+    }
+  }
+  close();
+  for (auto& e : table.entries)
+    e.info = ProtocolInfo{e.name, e.title, Category::tracker, e.port, e.tcp, e.udp, e.common};
+  return table;
+}
+
+void first_bytes(const Rule& r, std::array<bool, 256>& first) {
+  for (const auto& t : r.tokens) {
+    switch (t.kind) {
+      case Tok::lit:
+        first[static_cast<unsigned char>(t.lit[0])] = true;
+        return;
+      case Tok::cls:
+      case Tok::bcd:
+        for (int c = 0; c < 256; ++c)
+          if (t.kind == Tok::cls ? in_class(t.cls, c) : bcd_byte(c, true)) first[static_cast<std::size_t>(c)] = true;
+        if (t.min > 0) return;
+        break;
+      case Tok::uint:
+        if (t.width == 1 && !t.allowed.empty()) {
+          for (const auto& range : t.allowed)
+            for (std::uint64_t c = range.lo; c <= range.hi && c < 256; ++c) first[c] = true;
+          return;
+        }
+        [[fallthrough]];
+      default:
+        first.fill(true);
+        return;
+    }
+  }
+  first.fill(true);
+}
+
+
+}  // namespace vt106::detect::table
