@@ -194,6 +194,11 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     ranked.push_back({&c, conf, h.server_port != 0 && h.server_port == c.info->default_port});
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    // A tracker protocol proven on top of a generic carrier (OsmAnd over HTTP, a tracker over
+    // MQTT) is the answer, not the carrier.
+    const bool a_tracker = a.confidence >= confident && a.c->info->category == Category::tracker;
+    const bool b_tracker = b.confidence >= confident && b.c->info->category == Category::tracker;
+    if (a_tracker != b_tracker && std::min(a.confidence, b.confidence) >= confident) return a_tracker;
     if (a.confidence != b.confidence) return a.confidence > b.confidence;
     if (a.port_match != b.port_match) return a.port_match;
     if (a.c->need_more != b.c->need_more) return !a.c->need_more;
