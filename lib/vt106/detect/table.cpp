@@ -375,6 +375,7 @@ class Matcher {
   }
 
   bool finish(std::size_t pos) {
+    if (frame_end_ && pos > frame_end_) return false;  // the rule's fields overrun the declared length
     std::size_t end = frame_end_ ? frame_end_ : pos;
     if (end > b_.size()) return out_of_bytes(end);
     best_.used = end;

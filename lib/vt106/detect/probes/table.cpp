@@ -38,11 +38,16 @@ class TableProbe final : public Probe {
       Result res = table::match(*r, b);
       double level = 0;
       if (res.status == Result::full) {
+        // A rule without a marker whose checksum fails has nothing left to stand on.
+        if (res.checks_failed && leading_literal(*r) == 0) continue;
         level = res.checks_failed ? std::min(r->level, level::failed)
                 : res.checks_ok   ? std::max(r->level, level::integrity)
                                   : r->level;
       } else if (res.status == Result::need_more) {
-        level = leading_literal(*r) >= 2 ? level::signature : level::prefix;
+        // Waiting for more is worth saying only when a marker matched: a rule that starts with
+        // a class would otherwise wait on any bytes.
+        const std::size_t marker = leading_literal(*r);
+        level = marker >= 2 ? level::signature : marker == 1 && res.tokens_matched >= 2 ? level::prefix : 0.0;
       } else if (res.tokens_matched >= 1 && leading_literal(*r) >= 2) {
         level = 0.1;  // a near miss: the start fits, the rest does not
       }
