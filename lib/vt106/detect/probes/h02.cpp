@@ -29,7 +29,8 @@ class H02Probe final : public Probe {
     if (c != '*' && c != '$' && c != 'X') return Match::no;
     if (b.size() == 1) return Match::need_more;
     if (c == '*') return is_letter(b.at(1)) ? Match::maybe : Match::no;
-    return is_letter(b.at(1)) ? Match::no : Match::maybe;  // binary: byte 1 is BCD, not a letter
+    const int v = b.at(1);  // binary: byte 1 is BCD (it may read as a letter, 0x41 'A')
+    return (v >> 4) <= 9 && (v & 15) <= 9 ? Match::maybe : Match::no;
   }
   void examine(const ProbeInput& in, Findings& out) const override {
     if (in.client.at(0) == '*') text(in.client, out);
@@ -51,14 +52,25 @@ class H02Probe final : public Probe {
     cand.at_least(usual ? level::signature : level::weak, "'*{},' H02 text header{}", head,
                   usual ? "" : " (unusual maker code)");
     const std::size_t id_at = c.pos();
-    std::size_t id_len = 0;
-    c.alnum(1, 20, &id_len).lit(",").alnum(1, 8);
+    std::size_t id_len = 0, cmd_len = 0;
+    // Traccar's H02 decoder: a numeric id, then a command that is V-something (V0, V1, V3, V4,
+    // VP1, …) or one of HTBT, NBR, LINK, SMS; anything else is not H02 (EasyTrack's "*ET,id,HB").
+    c.digits(1, 20, &id_len).lit(",").alnum(1, 8, &cmd_len);
     if (c.bad()) {
-      cand.at_most(0.15, "no 'id,command' after the H02 header");
+      cand.at_most(0.15, "no numeric 'id,command' after the H02 header");
       return;
     }
     if (c.ended()) {
       cand.wants(0);
+      return;
+    }
+    const std::string_view cmd = b.text(id_at + id_len + 1, cmd_len);
+    if (cmd[0] != 'V' && cmd != "HTBT" && cmd != "NBR" && cmd != "LINK" && cmd != "SMS") {
+      cand.at_most(0.15, "command '{}' is not one of H02's (V…, HTBT, NBR, LINK, SMS)", quote(cmd));
+      return;
+    }
+    if (b.at(c.pos()) != ',' && b.at(c.pos()) != '#') {
+      cand.at_most(0.15, "the H02 command is not followed by ',' or '#'");
       return;
     }
     const std::string_view id = b.text(id_at, id_len);
