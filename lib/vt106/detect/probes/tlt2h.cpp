@@ -20,8 +20,19 @@ class Tlt2hProbe final : public Probe {
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
     const std::size_t start = b.at(0) == '\r' ? 2 : 0;
-    Cursor c(b, start);
-    c.lit("#").digits(15, 15).lit("#").text_until('#', 32).digits(4, 4).lit("#").upper(1, 16).lit("#").digits(1, 6);
+    // "#IMEI#model#password", then (MT600 and later) "#door#fuel#power#battery#temperature", then
+    // "#status#count".
+    Cursor head(b, start);
+    head.lit("#").digits(15, 15).lit("#").text_until('#', 32).digits(0, 8);
+    if (head.bad()) return;
+    std::size_t at = head.pos();
+    Cursor extra(b, at);
+    extra.lit("#").one([](int x) { return x == '0' || x == '1'; });
+    for (int i = 0; i < 4; ++i) extra.lit("#").digits(1, 8);
+    if (extra.ok() && b.at(extra.pos()) == '#') at = extra.pos();
+    Cursor c(b, head.ended() || (extra.ended() && extra.pos() > at) ? b.size() : at);
+    if (head.ended() || (extra.ended() && extra.pos() > at)) c.lit("#");  // input ran out: ended
+    else c.lit("#").upper(1, 16).lit("#").digits(1, 6);
     if (c.bad()) return;
     auto& cand = out.add(tlt2h);
     if (c.ended()) {
@@ -32,7 +43,7 @@ class Tlt2hProbe final : public Probe {
       return;
     }
     const std::size_t line_end = c.pos();
-    cand.at_least(level::signature, "header '#<IMEI>#{}': IMEI, model, password, event, count",
+    cand.at_least(level::signature, "header '#<IMEI>#{}': IMEI, model, password, [sensors,] event, count",
                   quote(b.text(start + 17, line_end - start - 17), 40));
     identify(cand, device_id_from_text(b.text(start + 1, 15)), "IMEI");
     if (!b.starts_with("\r\n") && b.text(line_end, 2) != "\r\n") {
