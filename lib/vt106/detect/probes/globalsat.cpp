@@ -21,25 +21,47 @@ class GlobalsatProbe final : public Probe {
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
     const bool gs = b.at(0) == 'G';
-    Cursor c(b, gs ? 4 : 1);
+    // "GSx,": the field order is the device's configured format; the IMEI ('S') comes first or
+    // after the model ("GSb,GTR-388,<IMEI>,…"). "$": "$<id>,mode,fix,ddmmyy,hhmmss,E…".
+    std::size_t id_at = gs ? 4 : 1;
     if (gs && b.at(3) != ',' && b.has(4)) return;
-    c.digits(15, 15).lit(",");
+    if (gs && b.digits_at(id_at) != 15) {
+      const std::size_t comma = b.find(',', id_at, id_at + 33);
+      if (comma != Bytes::npos && comma > id_at && b.range(id_at, comma - id_at).printable_at(0) == comma - id_at &&
+          b.digits_at(comma + 1) == 15)
+        id_at = comma + 1;
+    }
+    std::size_t id_len = 0;
+    Cursor c(b, id_at);
+    if (gs) c.digits(15, 15, &id_len).lit(",");
+    else c.digits(10, 20, &id_len).lit(",");
     if (c.bad()) return;
+    const std::size_t after_id = c.pos();
+    if (!gs) {
+      c.digits(1, 3).lit(",").digits(1, 3).lit(",").digits(6, 6).lit(",").digits(6, 6).lit(",").one(
+          [](int x) { return x == 'E' || x == 'W'; });
+      if (c.bad()) return;
+    }
     auto& cand = out.add(globalsat);
     if (c.ended()) {
       if (gs || b.size() > 2) cand.at_least(level::prefix, "{}, as a GlobalSat sentence begins", gs ? "GSx," : "'$' and digits").wants(0);
       return;
     }
-    cand.at_least(gs ? level::signature : level::weak, "{} and a 15-digit IMEI", gs ? quote(b.text(0, 4)) : "'$'");
-    identify(cand, device_id_from_text(b.text(gs ? 4 : 1, 15)), "IMEI");
-    const std::size_t bang = b.find('!', c.pos(), 2048);
+    cand.at_least(gs ? level::signature : level::weak, "{} and a {}-digit id{}", gs ? quote(b.text(0, 4)) : "'$'",
+                  id_len, gs ? "" : ", mode, fix, date, time, longitude");
+    identify(cand, device_id_from_text(b.text(id_at, id_len)), gs ? "IMEI" : "device id");
+    const std::size_t bang = b.find('!', after_id, 2048);
     if (bang == Bytes::npos) {
       cand.wants(0);
       return;
     }
     cand.uses(bang + 1);
-    cand.at_least(gs ? level::structure : 0.75, "ended by '!' after {} bytes", bang + 1);
-    const std::size_t star = b.find('*', c.pos(), bang);
+    if (b.first(bang).printable_at(0) < bang) {
+      cand.at_most(level::weak, "non-printable bytes before the closing '!'");
+      return;
+    }
+    cand.at_least(level::structure, "ended by '!' after {} bytes", bang + 1);
+    const std::size_t star = b.find('*', after_id, bang);
     if (star != Bytes::npos && nmea_checksum_ok(b, 0, star))
       cand.at_least(level::integrity - 0.02, "checksum *{} is right", b.text(star + 1, 2));
   }
