@@ -21,8 +21,13 @@ class Avl301Probe final : public Probe {
     const Bytes& b = in.client;
     if (!b.has(3)) return;
     const std::size_t total = static_cast<std::size_t>(b.at(2));
-    if (total < 7 || is_printable(b.at(2))) return;  // a binary length, not text
+    if (total < 7) return;
+    // A length byte that reads as text (0x2c ',' for a 44-byte "$$" report) is not proof of a
+    // binary frame: then the frame must end 0D 0A where it says and hold binary bytes.
+    const bool text_length = is_printable(b.at(2));
+    if (text_length && (!b.has(total) || b.first(total - 2).printable_at(0) == total - 2)) return;
     auto& c = out.add(avl301);
+    if (text_length) c.at_most(level::signature, "the length byte {} reads as text '{:c}'", total, static_cast<char>(total));
     c.at_least(level::weak, "'${:c}' and a binary length {}", static_cast<char>(b.at(1)), total);
     if (!have_frame(b, c, total)) return;
     if (b.at(total - 2) != '\r' || b.at(total - 1) != '\n') {
