@@ -35,12 +35,18 @@ class CastelProbe final : public Probe {
       if (at) out.add(castel).at_least(level::prefix, "'@@' and a length, as a Castel frame begins").wants(0);
       return;
     }
-    const int version = b.at(4);
-    if (version < 0x01 || version > 0x0c) return;
+    // "@@" frames carry a version byte before the 20-byte id; Traccar reads "$$" (MPIP) frames
+    // without one, the id's first character where the version would be. Some "$$" units still
+    // send the version byte (a small number, never a printable character).
+    const bool versioned = at || !is_printable(b.at(4));
+    const int version = versioned ? b.at(4) : -1;
+    if (versioned && (version < 0x01 || version > 0x0c)) return;
+    const std::size_t id_at = versioned ? 5 : 4;
     const std::size_t total = *b.le16(2);
     auto& c = out.add(castel);
-    c.at_least(at ? level::weak : level::prefix, "'{}', little-endian length {}, version {}", at ? "@@" : "$$", total,
-               version);
+    if (at) c.at_least(level::weak, "'@@', little-endian length {}, version {}", total, version);
+    else if (versioned) c.at_least(level::prefix, "'$$', little-endian length {}, version {}", total, version);
+    else c.at_least(level::prefix, "'$$', little-endian length {}, then the device id", total);
     if (total < 31) {
       c.at_most(0.1, "the length {} is shorter than a Castel header", total);
       return;
@@ -51,11 +57,12 @@ class CastelProbe final : public Probe {
       return;
     }
     c.uses(total);
-    const unsigned type = *b.be16(25);
+    const unsigned type = *b.be16(id_at + 20);
     c.at_least(level::structure, "the length places 0D 0A at the end of the {}-byte frame; type {:04x}{}{}", total,
                type, type_name(type).empty() ? "" : " ", type_name(type));
-    const std::string_view id = b.text(5, 20);
+    const std::string_view id = b.text(id_at, 20);
     if (Bytes(id).printable_at(0) > 0) identify(c, device_id_from_text(id.substr(0, id.find('\0'))), "device id");
+    else if (!at) c.at_most(level::weak, "no device id text after '$$' and the length");
     const auto want = crc16_x25(b.first(total - 4));
     if (b.le16(total - 4) == want) c.at_least(level::integrity, "CRC-16/X-25 {:04x} (little-endian) is right", want);
     else c.at_most(level::failed, "CRC-16/X-25 is {:04x}, the frame says {:04x}", want, b.le16(total - 4).value_or(0));
