@@ -15,9 +15,12 @@ class EnforaProbe final : public Probe {
   Match quick(const Bytes& b) const override { return b.at(0) == 0x00 ? Match::maybe : Match::no; }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
-    if (!b.has(8) || (b.at(4) != ' ' && b.at(6) != ' ')) return;
-    // A run of space-padded fields from offset 4 or 6 holding a 15-digit IMEI.
-    std::size_t at = b.at(4) == ' ' ? 4 : 6;
+    if (!b.has(8)) return;
+    // A binary header (length, API number, command type, optional parameter bytes), then a run of
+    // space-padded fields holding a 15-digit IMEI.
+    std::size_t at = 4;
+    while (at < 16 && b.has(at + 1) && b.at(at) != ' ' && !is_printable(b.at(at))) ++at;
+    if (b.at(at) != ' ') return;
     std::size_t imei = Bytes::npos;
     for (std::size_t i = at; i < 64 && b.has(i + 1); ++i) {
       const int ch = b.at(i);
