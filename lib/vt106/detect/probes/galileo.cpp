@@ -15,11 +15,14 @@ class GalileoProbe final : public Probe {
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != 0x01) return Match::no;
-    return !b.has(4) || b.at(3) == 0x01 || b.at(3) == 0x03 ? Match::maybe : Match::no;  // first tag
+    // First tag: 01 hardware, 03 IMEI, 04 device number (data packets); or the Iridium SBD
+    // header 01 00 1C after a big-endian length.
+    return !b.has(4) || b.at(3) == 0x01 || b.at(3) == 0x03 || b.at(3) == 0x04 ? Match::maybe : Match::no;
   }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
     if (!b.has(4)) return;
+    if (b.at(3) == 0x01 && b.at(4) == 0x00 && b.at(5) == 0x1c) return iridium(b, out);
     const std::size_t len = *b.le16(1) & 0x7fff;
     const std::size_t total = 3 + len + 2;
     if (len < 2) return;
@@ -44,6 +47,28 @@ class GalileoProbe final : public Probe {
       }
       at += 1 + size;
     }
+  }
+
+ private:
+  // Galileosky over Iridium SBD: 01, big-endian length, the SBD header element (01 00 1C: CDR
+  // reference (4), IMEI (15 digits), session status, …), then the position element.
+  static void iridium(const Bytes& b, Findings& out) {
+    const std::size_t total = 3 + *b.be16(1);
+    auto& c = out.add(galileo);
+    c.at_least(level::weak, "01, big-endian length {}, Iridium SBD header 01 00 1C", total - 3);
+    if (!b.has(25)) {
+      c.wants(total);
+      return;
+    }
+    if (b.digits_at(10) < 15) {
+      c.at_most(0.1, "no 15-digit IMEI in the Iridium header");
+      return;
+    }
+    identify(c, device_id_from_text(b.text(10, 15)), "IMEI (Iridium header)");
+    if (!have_frame(b, c, total)) return;
+    c.uses(total);
+    if (b.size() == total || b.at(total) == 0x01)
+      c.at_least(level::structure, "the length ends the {}-byte Iridium packet", total);
   }
 };
 
