@@ -27,7 +27,17 @@ class Gps103Probe final : public Probe {
           .wants(0);
       return;
     }
-    if (b.at(0) >= '0' && b.at(0) <= '9') return heartbeat(b, out);
+    if (b.at(0) >= '0' && b.at(0) <= '9') {
+      // A heartbeat "<IMEI>" without its ';' runs into the report that follows; Traccar's decoder
+      // answers ON and reads the report from "imei:".
+      if (b.digits_at(0) == 15 && b.from(15).starts_with("imei:")) return report(in, b.from(15), 15, out);
+      return heartbeat(b, out);
+    }
+    report(in, b, 0, out);
+  }
+
+ private:
+  static void report(const ProbeInput& in, const Bytes& b, std::size_t skip, Findings& out) {
     const bool login = b.starts_with("##,");
     const std::size_t id_at = login ? 8 : 5;
     Cursor c(b, id_at);
@@ -51,7 +61,8 @@ class Gps103Probe final : public Probe {
       else cand.wants(0);
       return;
     }
-    cand.uses(end + 1);
+    cand.uses(skip + end + 1);
+    if (skip) cand.note("the 15 digits in front are a heartbeat without its ';'");
     if (login && b.text(c.pos(), end + 1 - c.pos()) == ",A;")
       cand.at_least(level::structure + 0.05, "the exact GPS103 login '##,imei:<IMEI>,A;' (the server answers LOAD)");
     else
@@ -60,7 +71,6 @@ class Gps103Probe final : public Probe {
       cand.note("the server answered {}, as a GPS103 server does", quote(in.server.text(), 4));
   }
 
- private:
   static void heartbeat(const Bytes& b, Findings& out) {
     Cursor c(b);
     c.digits(15, 15).lit(";");
