@@ -34,6 +34,21 @@ class TotemProbe final : public Probe {
       identify(c, device_id_from_text(b.text(l.imei_at, 15)), "IMEI");
       return;
     }
+    // "$$" + 2 hex digits of length, a shorter id, '|', a 2-character alarm type, then an RMC
+    // sentence or the date and time (Traccar's patterns 1 and 3 take any number of digits).
+    const std::size_t n = b.digits_at(4);
+    if (b.hex_digits_at(2) >= 2 && n >= 4 && n < 15 && b.at(4 + n) == '|' && b.has(4 + n + 12)) {
+      const std::size_t after = 4 + n + 3;
+      const bool rmc = b.from(after).starts_with("$GPRMC,");
+      if (is_alnum(b.at(4 + n + 1)) && is_alnum(b.at(4 + n + 2)) && (rmc || b.digits_at(after) >= 12)) {
+        auto& c = out.add(totem);
+        c.uses(after);
+        c.at_least(0.7, "'$$', 2-hex-digit length, a {}-digit id, '|', alarm type and {}", n,
+                   rmc ? "an RMC sentence" : "date and time");
+        identify(c, device_id_from_text(b.text(4, n)), "device id");
+        return;
+      }
+    }
     if (b.size() < 24 && b.hex_digits_at(2) + 2 >= std::min<std::size_t>(b.size(), 4))
       out.add(totem).at_least(level::prefix, "'$$' and hex digits, as a Totem frame may begin").wants(0);
   }
