@@ -50,9 +50,12 @@ class Tk103Probe final : public Probe {
       if (closed(c)) c.at_least(level::structure, "closed by ')' after {} bytes", close + 1);
       return;
     }
-    if (digits == 15 && (b.text(after, 3) == ",DW" || b.text(after, 3) == ",ZC")) {
+    // The comma-delimited form: "(<IMEI>,<4-character command>,": DW3B, ZC20, BP05, …
+    const std::string_view ccmd = b.text(after + 1, 4);
+    if (digits == 15 && b.at(after) == ',' && b.at(after + 5) == ',' &&
+        (is_command(ccmd) || ccmd.starts_with("DW") || ccmd.starts_with("ZC")) && Bytes(ccmd).printable_at(0) == 4) {
       auto& c = out.add(tk103);
-      c.at_least(level::signature, "'(' + 15 digits + {}: the newer TK103 text form", b.text(after, 3));
+      c.at_least(level::signature, "'(' + 15 digits + ',{},': the comma-delimited TK103 text form", ccmd);
       identify(c, device_id_from_text(b.text(1, 15)), "IMEI");
       if (closed(c)) c.at_least(level::structure, "closed by ')' after {} bytes", close + 1);
       return;
