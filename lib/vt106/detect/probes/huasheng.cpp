@@ -25,12 +25,38 @@ class HuashengProbe final : public Probe {
     }
     auto& c = out.add(huasheng);
     c.uses(close + 1);
-    if (*b.be16(3) != close - 1) {
-      c.at_most(0.1, "the length {} does not match the {} bytes between the C0 delimiters", *b.be16(3), close - 1);
+    // DB DC stands for a C0 inside the frame, DB DD for a DB: the length counts them once.
+    std::size_t escapes = 0;
+    for (std::size_t i = 1; i + 1 < close; ++i)
+      if (b.at(i) == 0xdb && (b.at(i + 1) == 0xdc || b.at(i + 1) == 0xdd)) ++escapes, ++i;
+    const std::size_t inner = close - 1 - escapes;
+    if (*b.be16(3) != inner) {
+      c.at_most(0.1, "the length {} does not match the {} bytes between the C0 delimiters", *b.be16(3), inner);
       c.at_least(0.05, "C0 … C0");
       return;
     }
-    c.at_least(0.8, "C0 delimiters around {} bytes, as the length at offset 3 says", close - 1);
+    c.at_least(0.8, "C0 delimiters around {} bytes{}, as the length at offset 3 says", inner,
+               escapes ? " (after unescaping)" : "");
+    login_identity(b, c, close);
+  }
+
+ private:
+  // Login (type AA02): after flag, reserved, length, type, checksum and index come subtype and
+  // length pairs (the length counts its 4-byte header); subtype 0003 is the IMEI.
+  static void login_identity(const Bytes& b, Candidate& c, std::size_t end) {
+    if (b.be16(5) != 0xaa02) return;
+    for (std::size_t at = 13; at + 4 <= end;) {
+      const auto sub = b.be16(at);
+      const auto len = b.be16(at + 2);
+      if (!sub || !len || *len < 4 || at + *len > end) return;
+      const std::size_t n = *len - 4u;
+      if (*sub == 0x0003) {
+        if (n > 0 && b.range(at + 4, n).printable_at(0) == n)
+          identify(c, device_id_from_text(b.text(at + 4, n)), "IMEI (login subtype 0003)");
+        return;
+      }
+      at += *len;
+    }
   }
 };
 
