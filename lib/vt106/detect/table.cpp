@@ -385,7 +385,7 @@ class Matcher {
   }
 
   bool step(std::size_t ti, std::size_t pos) {
-    if (++steps_ > 20000) return false;  // a pathological rule: give up rather than spin
+    if (++steps_ > 4096) return false;  // a pathological rule: give up rather than spin
     deepest_ = std::max(deepest_, ti);
     if (ti == rule_.tokens.size()) return finish(pos);
     const Token& t = rule_.tokens[ti];
@@ -414,7 +414,13 @@ class Matcher {
           return false;
         }
         if (pos + run >= b_.size() && run < t.max) ran_out_ = true;  // more bytes could extend it
+        // Followed by a literal: only the lengths after which that literal can start.
+        const int next = ti + 1 < rule_.tokens.size() && rule_.tokens[ti + 1].kind == Tok::lit &&
+                                 !rule_.tokens[ti + 1].lit.empty()
+                             ? static_cast<unsigned char>(rule_.tokens[ti + 1].lit[0])
+                             : -1;
         for (std::size_t n = run + 1; n-- > t.min;) {
+          if (next >= 0 && pos + n < b_.size() && b_.at(pos + n) != next) continue;
           if (step(ti + 1, pos + n)) {
             take_id(t, pos, n);
             return true;
@@ -423,6 +429,22 @@ class Matcher {
         return false;
       }
       case Tok::skip: {
+        // Followed by a literal: only the places where that literal occurs are worth trying.
+        if (ti + 1 < rule_.tokens.size() && rule_.tokens[ti + 1].kind == Tok::lit && !rule_.tokens[ti + 1].lit.empty()) {
+          const std::string_view lit = rule_.tokens[ti + 1].lit;
+          const std::string_view text = b_.text();
+          const std::size_t last = pos + t.max;  // the latest place the literal may start
+          std::size_t from = pos + t.min;
+          while (from <= last && from < text.size()) {
+            const std::size_t at = text.find(lit, from);
+            if (at == std::string_view::npos || at > last) break;
+            if (step(ti + 1, at)) return true;
+            from = at + 1;
+          }
+          // Not found: more bytes could still bring it, when the window runs past the end.
+          if (last + lit.size() > text.size()) return out_of_bytes(0);
+          return false;
+        }
         for (std::size_t n = t.min; n <= t.max; ++n) {
           if (pos + n > b_.size()) return out_of_bytes(0);
           if (step(ti + 1, pos + n)) return true;
@@ -652,6 +674,8 @@ Table parse(std::string_view text, std::string_view name) {
         lens += t.kind == Tok::len;
         r.tokens.push_back(std::move(t));
       }
+      for (const auto& t : r.tokens)
+        if ((t.kind == Tok::lit || t.kind == Tok::end) && t.lit.size() > r.required.size()) r.required = t.lit;
       if (ids > 1) error(fmt::format("rule {}: more than one id", r.label));
       if (lens > 1) error(fmt::format("rule {}: more than one len", r.label));
       if (r.tokens.empty()) error(fmt::format("rule {}: no token", r.label));

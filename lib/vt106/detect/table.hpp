@@ -64,6 +64,7 @@ struct Rule {
   std::vector<Token> tokens;
   double level = 0.85;
   std::string text;                // the rule as written
+  std::string required;            // its longest literal: a full match needs it somewhere
 };
 
 struct Entry {

@@ -23,7 +23,9 @@ class TableProbe final : public Probe {
   }
   Match quick(const Bytes& b) const override {
     refresh();
-    return b.empty() || by_first_[static_cast<std::size_t>(b.at(0))].empty() ? Match::no : Match::maybe;
+    if (b.empty()) return Match::no;
+    if (!by_first_[static_cast<unsigned char>(b.at(0))].empty()) return Match::maybe;
+    return b.size() >= 2 && find_two(b) ? Match::maybe : Match::no;
   }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
@@ -34,7 +36,19 @@ class TableProbe final : public Probe {
       double level;
     };
     std::vector<Best> best;
-    for (const auto& [e, r] : by_first_[static_cast<std::size_t>(b.at(0))]) {
+    const std::string_view text = b.text();
+    const auto* by_two = b.size() >= 2 ? find_two(b) : nullptr;
+    const auto& by_one = by_first_[static_cast<unsigned char>(b.at(0))];
+    const std::size_t count = by_one.size() + (by_two ? by_two->size() : 0);
+    bool confident_match = false;
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& [e, r] = i < by_one.size() ? by_one[i] : (*by_two)[i - by_one.size()];
+      // Cheap refusals before the matcher: a leading marker that is not there; a rule without
+      // one (which never waits for more) whose longest literal is nowhere in the bytes.
+      const std::size_t marker = leading_literal(*r);
+      if (marker && text.substr(0, marker) != std::string_view(r->tokens[0].lit).substr(0, std::min(marker, text.size())))
+        continue;
+      if (!marker && !r->required.empty() && text.find(r->required) == std::string_view::npos) continue;
       Result res = table::match(*r, b);
       double level = 0;
       if (res.status == Result::full) {
@@ -46,17 +60,20 @@ class TableProbe final : public Probe {
       } else if (res.status == Result::need_more) {
         // Waiting for more is worth saying only when a marker matched: a rule that starts with
         // a class would otherwise wait on any bytes.
-        const std::size_t marker = leading_literal(*r);
         level = marker >= 2 ? level::signature : marker == 1 && res.tokens_matched >= 2 ? level::prefix : 0.0;
       } else if (res.tokens_matched >= 1 && leading_literal(*r) >= 2) {
         level = 0.1;  // a near miss: the start fits, the rest does not
       }
       if (level <= 0) continue;
+      confident_match = confident_match || (res.status == Result::full && level >= confident);
       auto it = std::find_if(best.begin(), best.end(), [&](const Best& x) { return x.e == e; });
       if (it == best.end()) best.push_back({e, r, std::move(res), level});
       else if (level > it->level) *it = {e, r, std::move(res), level};
     }
     for (auto& x : best) {
+      // Near misses show the closest families when nothing fits; beside a confident match
+      // they would only cost their evidence.
+      if (confident_match && x.res.status == Result::fail) continue;
       auto& c = out.add(x.e->info);
       const std::string form = quote(x.r->text, 72);
       if (x.res.status == Result::full) {
@@ -92,9 +109,19 @@ class TableProbe final : public Probe {
     generation_ = table::generation();
     infos_.clear();
     for (auto& list : by_first_) list.clear();
+    by_two_.clear();
     for (const auto& e : t.entries) infos_.push_back(&e.info);
     for (const auto& e : t.entries)
       for (const auto& r : e.rules) {
+        if (leading_literal(r) >= 2) {  // a two-byte marker: indexed by both bytes
+          const auto key = static_cast<std::uint16_t>(static_cast<unsigned char>(r.tokens[0].lit[0]) << 8 |
+                                                      static_cast<unsigned char>(r.tokens[0].lit[1]));
+          auto it = std::lower_bound(by_two_.begin(), by_two_.end(), key,
+                                     [](const auto& x, std::uint16_t k) { return x.first < k; });
+          if (it == by_two_.end() || it->first != key) it = by_two_.insert(it, {key, {}});
+          it->second.push_back({&e, &r});
+          continue;
+        }
         std::array<bool, 256> first{};
         table::first_bytes(r, first);
         for (std::size_t b = 0; b < 256; ++b)
@@ -105,6 +132,15 @@ class TableProbe final : public Probe {
     if (generation_ != table::generation()) index();
   }
 
+  using RuleList = std::vector<std::pair<const Entry*, const Rule*>>;
+  const RuleList* find_two(const Bytes& b) const {
+    const auto key = static_cast<std::uint16_t>(b.at(0) << 8 | b.at(1));
+    auto it = std::lower_bound(by_two_.begin(), by_two_.end(), key,
+                               [](const auto& x, std::uint16_t k) { return x.first < k; });
+    return it != by_two_.end() && it->first == key ? &it->second : nullptr;
+  }
+
+  mutable std::vector<std::pair<std::uint16_t, RuleList>> by_two_;  // sorted by the two bytes
   mutable std::uint64_t generation_ = 0;
   mutable std::vector<const ProtocolInfo*> infos_;
   mutable std::array<std::vector<std::pair<const Entry*, const Rule*>>, 256> by_first_{};
