@@ -43,15 +43,39 @@ class OsmandProbe final : public Probe {
     auto id = query_value(target, "id");
     if (!id) id = query_value(target, "deviceid");
     const bool position = (query_value(target, "lat") && query_value(target, "lon")) || query_value(target, "location");
-    const bool json = b.text().substr(0, max_head).find("\"location\"") != std::string_view::npos;
+    // The JSON form (Traccar's decodeJson): "device_id" and a "location" object, with "coords"
+    // when it holds a fix. "location" alone is any JSON feed (Polte's has one too).
+    const std::string_view all = b.text();
+    const bool json = all.find("\"location\":{") != std::string_view::npos ||
+                      all.find("\"location\": {") != std::string_view::npos;
+    const bool coords = json && all.find("\"coords\"") != std::string_view::npos;
+    std::optional<std::string_view> json_id;
+    if (json) {
+      for (std::string_view key : {"\"device_id\":\"", "\"device_id\": \""}) {
+        const auto k = all.find(key);
+        if (k == std::string_view::npos) continue;
+        const auto v = k + key.size();
+        const auto q = all.find('"', v);
+        if (q != std::string_view::npos && q > v && q - v <= 64) json_id = all.substr(v, q - v);
+        break;
+      }
+    }
     if (!id && !json) return;
     auto& c = out.add(osmand);
     c.uses(eol + 2);
     if (id && position) {
       c.at_least(0.96, "HTTP request whose query carries {}, lat/lon and the other OsmAnd keys",
                  query_value(target, "id") ? "id" : "deviceid");
+    } else if (json && json_id && coords) {
+      c.at_least(0.85, "HTTP POST with a JSON body holding \"location\" with \"coords\" and \"device_id\" (OsmAnd "
+                       "JSON form)");
+      identify(c, device_id_from_text(*json_id), "device_id");
+    } else if (json && (json_id || coords)) {
+      c.at_least(0.6, "HTTP POST with a JSON body holding \"location\" and {} (OsmAnd JSON form, so far)",
+                 coords ? "\"coords\"" : "\"device_id\"");
+      if (json_id) identify(c, device_id_from_text(*json_id), "device_id");
     } else if (json) {
-      c.at_least(0.85, "HTTP POST with a JSON body holding \"location\" (OsmAnd JSON form)");
+      c.at_least(level::weak, "HTTP POST with a JSON body holding a \"location\" object");
     } else {
       c.at_least(0.6, "HTTP request with an OsmAnd device id but no position");
     }
