@@ -63,7 +63,11 @@ class SuntechProbe final : public Probe {
       c.wants(0);
       return;
     }
-    // The device id is the first field after the header, ended by ';' (or CR in a keep-alive).
+    // The device id is the first field after the header, ended by ';' (or CR in a keep-alive);
+    // a model alone ("ST910;") is followed by the report type, then the id.
+    if (model && kind.empty())
+      for (std::string_view t : {"Location;", "Emergency;", "Alert;"})
+        if (b.from(fields).starts_with(t)) fields += t.size();
     std::size_t id_len = 0;
     while (id_len < 24 && is_alnum(b.at(fields + id_len))) ++id_len;
     if (id_len > 0 && (b.at(fields + id_len) == ';' || b.at(fields + id_len) == '\r'))
@@ -101,13 +105,21 @@ class SuntechProbe final : public Probe {
       c.at_most(0.1, "length {} does not fit a Suntech frame", *len);
       return;
     }
-    if (!have_frame(b, c, total)) return;
-    for (std::size_t t : {total, total + 1}) {
-      if (b.size() == t || (b.size() > t && b.at(t) == b.at(0))) {
-        c.uses(t);
-        c.at_least(0.75, "the length {} covers the {}-byte frame", *len, t);
-        return;
-      }
+    // Traccar's frame decoder: an 02 (zip) frame has one byte more than the length says (its
+    // checksum); other binary frames have 00 as their second byte and end where it says.
+    const bool zip = b.at(0) == 0x02;
+    if (!zip && b.at(1) != 0x00) {
+      c.at_most(0.1, "a binary Suntech frame other than 02 has 00 as its second byte");
+      return;
+    }
+    const std::size_t t = zip ? total + 1 : total;
+    if (!have_frame(b, c, t)) return;
+    if (b.size() == t || b.at(t) == b.at(0)) {
+      c.uses(t);
+      c.at_least(0.75, "the length {} covers the {}-byte frame", *len, t);
+      // Traccar looks the device up by 5 bytes as hex (the first 9 digits of a zip frame's);
+      // tests/data/detect-samples.tsv holds no id for these frames, so none is given here.
+      return;
     }
     c.at_most(0.2, "the length {} does not end the bytes", *len);
   }
