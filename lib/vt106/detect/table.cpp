@@ -151,7 +151,7 @@ bool parse_count(std::string_view s, std::size_t& lo, std::size_t& hi, std::stri
 bool parse_width(std::string_view w, unsigned& width, bool& le) {
   static constexpr std::pair<std::string_view, std::pair<unsigned, bool>> widths[] = {
       {"u8", {1, false}},  {"u16", {2, false}}, {"u16le", {2, true}}, {"u24", {3, false}},
-      {"u32", {4, false}}, {"u32le", {4, true}}, {"u64", {8, false}}};
+      {"u32", {4, false}}, {"u32le", {4, true}}, {"u64", {8, false}}, {"u64le", {8, true}}};
   for (const auto& [name, wl] : widths)
     if (w == name) {
       width = wl.first;
@@ -166,6 +166,20 @@ bool parse_token(std::string_view w, Token& t, std::string& error) {
   if (w.starts_with("id:")) {
     t.id = true;
     w.remove_prefix(3);
+    // Modifiers after the token: /raw /hex /HEX /firstN.
+    for (auto slash = w.rfind('/'); slash != std::string_view::npos && w.front() != '"'; slash = w.rfind('/')) {
+      const std::string_view mod = w.substr(slash + 1);
+      std::uint64_t n = 0;
+      if (mod == "raw") t.id_form = Token::IdForm::raw;
+      else if (mod == "hex") t.id_form = Token::IdForm::hex;
+      else if (mod == "HEX") t.id_form = Token::IdForm::upper_hex;
+      else if (mod.starts_with("first") && parse_u64(mod.substr(5), n) && n > 0) t.id_first = n;
+      else {
+        error = fmt::format("{}: unknown identifier modifier '/{}' (raw, hex, HEX, firstN)", t.text, mod);
+        return false;
+      }
+      w = w.substr(0, slash);
+    }
   }
   if (!w.empty() && w.front() == '"') {
     t.kind = Tok::lit;
@@ -363,14 +377,25 @@ class Matcher {
   // Records the identifier of token t over [pos, pos + n) (on the successful path).
   void take_id(const Token& t, std::size_t pos, std::size_t n) {
     if (!t.id) return;
-    if (t.kind == Tok::bcd) {
+    if (t.id_form == Token::IdForm::hex || t.id_form == Token::IdForm::upper_hex) {
+      const char* digits = t.id_form == Token::IdForm::hex ? "0123456789abcdef" : "0123456789ABCDEF";
+      best_.id.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        best_.id.push_back(digits[b_.at(pos + i) >> 4]);
+        best_.id.push_back(digits[b_.at(pos + i) & 15]);
+      }
+    } else if (t.kind == Tok::bcd) {
       best_.id = bcd_digits(b_.range(pos, n), true).value_or("");
-      best_.id_bcd = true;
+      best_.id_bcd = t.id_form != Token::IdForm::raw;
     } else if (t.kind == Tok::uint) {
       best_.id = std::to_string(read(pos, t.width, t.le));
       best_.id_integer = true;
     } else {
       best_.id = std::string(b_.text(pos, n));
+    }
+    if (t.id_first && best_.id.size() > t.id_first) {
+      best_.id.resize(t.id_first);
+      best_.id_bcd = false;
     }
   }
 

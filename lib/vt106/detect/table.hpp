@@ -18,7 +18,9 @@
 //                                       count from the frame's end. KIND: xor8 sum8 xor8hex
 //                                       sum8hex nmea crc16x25 crc16ccitt crc16xmodem crc16kermit
 //                                       crc16modbus crc16arc, a 'le' suffix for little-endian
-//   id:TOKEN                            the device identifier (digits, hex, alnum, field, bcd, u32, u64)
+//   id:TOKEN[/MOD...]                   the device identifier (digits, hex, alnum, field, bcd, u32, u64,
+//                                       u64le, bytes); MOD: raw (BCD digits as sent, a leading 0 kept),
+//                                       hex / HEX (the bytes as hex digits), firstN (the first N characters)
 //   level=L (after the label)           the highest confidence a full match gives (default 0.85)
 #pragma once
 
@@ -50,6 +52,8 @@ struct Token {
   Cls cls = Cls::bytes;
   std::size_t min = 1, max = 1;    // cls, skip, bcd: how many bytes
   bool id = false;                 // the device identifier
+  enum class IdForm : std::uint8_t { plain, raw, hex, upper_hex } id_form = IdForm::plain;  // /raw /hex /HEX
+  std::size_t id_first = 0;        // /firstN: keep the first N characters (0: all)
   unsigned width = 1;              // uint, len: bytes
   bool le = false;                 // uint, len, check: little-endian
   std::vector<Range> allowed;      // uint: values (empty: any)
