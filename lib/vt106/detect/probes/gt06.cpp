@@ -77,7 +77,7 @@ class Gt06Probe final : public Probe {
         c.at_least(level::integrity, "CRC-16/X-25 {:04x} is right", want);
       else
         c.at_most(level::failed, "CRC-16/X-25 is {:04x}, the frame says {:04x}", want, crc.value_or(0));
-      if (type == 0x01 && len == 0x0d) login_identity(b, c, 4);
+      if (type == 0x01 && len >= 0x0d) login_identity(b, c, 4);  // 0x11 with type id and time zone
       return;
     }
     if (crlf != Bytes::npos && crlf != total - 2) {
