@@ -31,8 +31,19 @@ std::string_view message_name(unsigned id) {
 
 // The terminal number: BCD as-is when valid, else the 48-bit integer that Traccar turns into an
 // IMEI with its check digit.
+// Traccar looks a BCD terminal number up without its leading zeros first, then as sent: the
+// value stays as sent and the stripped form leads the variants.
 DeviceId terminal_id(const Bytes& phone) {
-  if (auto d = bcd_digits(phone)) return device_id_from_bcd(*d);
+  if (auto d = bcd_digits(phone)) {
+    DeviceId id = device_id_from_bcd(*d);
+    const auto nz = d->find_first_not_of('0');
+    if (nz != 0 && nz != std::string::npos) {
+      const std::string stripped = d->substr(nz);
+      std::erase(id.variants, stripped);
+      id.variants.insert(id.variants.begin(), stripped);
+    }
+    return id;
+  }
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < phone.size(); ++i) v = (v << 8) | static_cast<std::uint64_t>(phone.at(i));
   return device_id_from_integer(v);
@@ -159,20 +170,22 @@ class Jt808Probe final : public Probe {
       return;
     }
     c.at_least(level::signature, "\"01cd\" then 81 (RTP version 2, CSRC count 1)");
-    for (std::size_t sim : {10u, 6u}) {
+    // Traccar's rule: a 10-byte SIM number (2019) when its first two bytes are zero, else 6 bytes.
+    const std::size_t traccar_sim = b.be16(8) == 0 ? 10u : 6u;
+    for (std::size_t sim : {traccar_sim}) {
       const std::size_t len_at = 8 + sim + 2 + 8 + 4;
       const auto id = bcd_at(b, 8, sim);
       const auto len = b.be16(len_at);
       if (!id || !len) continue;
       const std::size_t total = len_at + 2 + *len;
-      if (b.size() == total || (b.size() > total && b.starts_with("01cd"))) {
+      if (b.size() == total || b.from(total).starts_with("01cd")) {
         c.uses(total);
         c.at_least(level::structure, "{}-byte BCD SIM number and a body length that ends the packet at {} bytes", sim,
                    total);
         identify(c, device_id_from_bcd(*id), "SIM number");
         return;
       }
-      if (b.size() < total && sim == 10) {
+      if (b.size() < total) {
         identify(c, device_id_from_bcd(*id), "SIM number");
         c.wants(total);
         return;
