@@ -36,12 +36,17 @@ class NmeaTextProbe final : public Probe {
       if (!b.starts_with(h.text)) continue;
       auto& c = out.add(*h.protocol);
       c.at_least(level::signature, "{} sentence", h.text.substr(0, h.text.size() - 1));
-      // The device id: field 1 (Laipac; GpsGate $FRCMD), or the user name of $FRLIN when its IMEI field is empty.
+      // The device id: field 1 (Laipac; GpsGate $FRCMD), or field 2 of $FRLIN ("$FRLIN,IMEI,<id>,"
+      // or "$FRLIN,,<user>,": Traccar takes what follows the comma that ends field 1).
       std::string_view fields = b.text(h.text.size(), 64);
       std::string_view id = fields.substr(0, fields.find(','));
-      if (h.text == "$FRLIN," && id.empty() && !fields.empty()) {
-        fields.remove_prefix(1);
-        id = fields.substr(0, fields.find(','));
+      if (h.text == "$FRLIN,") {
+        const auto comma = fields.find(',');
+        id = {};
+        if (comma != std::string_view::npos) {
+          fields.remove_prefix(comma + 1);
+          if (const auto end = fields.find(','); end != std::string_view::npos) id = fields.substr(0, end);
+        }
       }
       const std::size_t eol = b.find("\r\n", 0, 2048);
       if (eol == Bytes::npos) {
