@@ -42,7 +42,16 @@ class Pt502Probe final : public Probe {
     }
     c.uses(end + 2);
     c.at_least(level::structure - 0.05, "ended by CR after {} bytes", end + 2);
-    // "$POS,<id>," or "$FUS<IMEI>,".
+    // A report "$<type>,<id>,hhmmss.sss,": the type runs to the first comma ("$PHO3821-1,"
+    // carries a photo name), the id is the digits after it, as Traccar's pattern reads them.
+    const std::size_t c1 = b.find(',', at + 1, end);
+    const std::size_t c2 = c1 == Bytes::npos ? Bytes::npos : b.find(',', c1 + 1, end);
+    if (c2 != Bytes::npos && c2 > c1 + 1 && b.digits_at(c1 + 1) == c2 - c1 - 1 && b.digits_at(c2 + 1) == 6 &&
+        b.at(c2 + 7) == '.') {
+      identify(c, device_id_from_text(b.text(c1 + 1, c2 - c1 - 1)), "device id");
+      return;
+    }
+    // "$FUS<IMEI>,".
     const std::size_t id_at = at + (b.at(at + 4) == ',' ? 5 : 4);
     const std::size_t comma = b.find(',', id_at, end);
     if (comma != Bytes::npos && comma > id_at) identify(c, device_id_from_text(b.text(id_at, comma - id_at)), "device id");
