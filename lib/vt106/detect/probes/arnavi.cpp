@@ -24,6 +24,12 @@ class ArnaviProbe final : public Probe {
     if (b.at(0) == '$') {
       auto& c = out.add(arnavi);
       c.at_least(b.size() >= 7 ? level::signature : level::prefix, "\"$AV,V\", Arnavi's text report");
+      // "$AV,V<version>,<device id>,": the id is the third field.
+      const std::size_t c1 = b.find(',', 4, 16);
+      if (c1 != Bytes::npos) {
+        const std::size_t n = b.digits_at(c1 + 1);
+        if (n > 0 && b.at(c1 + 1 + n) == ',') identify(c, device_id_from_text(b.text(c1 + 1, n)), "device id");
+      }
       const std::size_t eol = b.find("\r\n", 0, 2048);
       if (eol == Bytes::npos) {
         c.wants(0);
