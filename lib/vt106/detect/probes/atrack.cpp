@@ -40,6 +40,11 @@ class AtrackProbe final : public Probe {
     }
     if (b.at(0) == '$') {
       c.at_least(level::weak, "{}, an ATrack command reply", quote(b.text(0, 7)));
+      // "$INFO=<unit id>,<model>,<firmware>,<IMEI>,…": Traccar takes the unit id.
+      if (b.starts_with("$INFO=")) {
+        const std::size_t n = b.digits_at(6);
+        if (n > 0 && b.at(6 + n) == ',') identify(c, device_id_from_text(b.text(6, n)), "unit id");
+      }
       if (b.find("\r\n", 0, 1024) != Bytes::npos) c.at_least(0.5, "ended by CRLF");
       else c.wants(0);
       return;
