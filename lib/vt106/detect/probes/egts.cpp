@@ -39,9 +39,62 @@ class EgtsProbe final : public Probe {
     if (!have_frame(b, c, total)) return;
     c.uses(total);
     if (!data) return;
+    identity(b, header, header + data, c);
     const auto dcrc = crc16_ccitt_false(b.range(header, data));
     if (b.le16(header + data) == dcrc) c.at_least(level::integrity, "data CRC-16 {:04x} is right", dcrc);
     else c.at_most(level::failed, "data CRC-16 is {:04x}, the packet says {:04x}", dcrc, b.le16(header + data).value_or(0));
+  }
+
+ private:
+  // The first record: length, number, flags (bit 0 object id, bit 1 event id, bit 2 time), service
+  // types, then subrecords (type, length, data). A terminal identity (type 1) names the device by
+  // its IMEI (flag bit 1), IMSI (bit 2) or phone number (bit 7), as Traccar looks them up in
+  // that order; without one, Traccar uses the record's object id.
+  static void identity(const Bytes& b, std::size_t at, std::size_t end, Candidate& c) {
+    const auto rlen = b.le16(at);
+    const int rflags = b.at(at + 4);
+    if (!rlen || rflags < 0) return;
+    std::optional<std::uint32_t> object;
+    std::size_t p = at + 5;
+    if (rflags & 1) object = b.le32(p), p += 4;
+    if (rflags & 2) p += 4;
+    if (rflags & 4) p += 4;
+    p += 2;  // service types
+    const std::size_t rend = std::min(end, p + *rlen);
+    auto text_id = [&](std::size_t q, std::size_t n) {
+      std::string_view t = b.text(q, n);
+      while (!t.empty() && static_cast<unsigned char>(t.back()) <= 0x20) t.remove_suffix(1);
+      while (!t.empty() && static_cast<unsigned char>(t.front()) <= 0x20) t.remove_prefix(1);
+      return Bytes(t).printable_at(0) == t.size() ? t : std::string_view();
+    };
+    while (p + 3 <= rend) {
+      const int type = b.at(p);
+      const auto slen = b.le16(p + 1);
+      if (!slen) return;
+      const std::size_t q0 = p + 3;
+      if (type == 1 && b.has(q0 + 5)) {
+        const int f = b.at(q0 + 4);
+        std::size_t q = q0 + 5;
+        if (f & 1) q += 2;
+        std::string_view imei = (f & 2) ? text_id(q, 15) : std::string_view();
+        if (f & 2) q += 15;
+        std::string_view imsi = (f & 4) ? text_id(q, 16) : std::string_view();
+        if (f & 4) q += 16;
+        if (f & 8) q += 3;
+        if (f & 32) q += 3;
+        if (f & 64) q += 2;
+        std::string_view msisdn = (f & 128) ? text_id(q, 15) : std::string_view();
+        for (auto [id, what] : {std::pair{imei, "IMEI (terminal identity)"}, std::pair{imsi, "IMSI (terminal identity)"},
+                                std::pair{msisdn, "phone number (terminal identity)"}})
+          if (!id.empty()) {
+            identify(c, device_id_from_text(id), what);
+            return;
+          }
+        return;
+      }
+      p = q0 + *slen;
+    }
+    if (object && *object != 0) identify(c, device_id_from_text(std::to_string(*object)), "object id (record)");
   }
 };
 
