@@ -24,7 +24,9 @@ class TableProbe final : public Probe {
   Match quick(const Bytes& b) const override {
     refresh();
     if (b.empty()) return Match::no;
-    if (!by_first_[static_cast<unsigned char>(b.at(0))].empty()) return Match::maybe;
+    if (!by_first_[static_cast<unsigned char>(b.at(0))].empty() ||
+        !by_first_loose_[static_cast<unsigned char>(b.at(0))].empty())
+      return Match::maybe;
     return b.size() >= 2 && find_two(b) ? Match::maybe : Match::no;
   }
   void examine(const ProbeInput& in, Findings& out) const override {
@@ -35,14 +37,21 @@ class TableProbe final : public Probe {
       Result res;
       double level;
     };
-    std::vector<Best> best;
+    thread_local std::vector<Best> best;  // reused: no allocation per verdict once warm
+    best.clear();
     const std::string_view text = b.text();
     const auto* by_two = b.size() >= 2 ? find_two(b) : nullptr;
     const auto& by_one = by_first_[static_cast<unsigned char>(b.at(0))];
-    const std::size_t count = by_one.size() + (by_two ? by_two->size() : 0);
+    const auto& loose = by_first_loose_[static_cast<unsigned char>(b.at(0))];
+    // Rules behind a marker first; the rules without one (a class or an integer first, which
+    // fit far more bytes) only when no marker rule fitted with confidence.
+    const std::size_t marked = (by_two ? by_two->size() : 0) + by_one.size();
     bool confident_match = false;
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto& [e, r] = i < by_one.size() ? by_one[i] : (*by_two)[i - by_one.size()];
+    for (std::size_t i = 0; i < marked + loose.size(); ++i) {
+      if (i == marked && confident_match) break;
+      const auto& [e, r] = i < by_one.size()            ? by_one[i]
+                           : i < marked                 ? (*by_two)[i - by_one.size()]
+                                                        : loose[i - marked];
       // Cheap refusals before the matcher: a leading marker that is not there; a rule without
       // one (which never waits for more) whose longest literal is nowhere in the bytes.
       const std::size_t marker = leading_literal(*r);
@@ -70,10 +79,14 @@ class TableProbe final : public Probe {
       if (it == best.end()) best.push_back({e, r, std::move(res), level});
       else if (level > it->level) *it = {e, r, std::move(res), level};
     }
+    // Near misses show the closest families when nothing fits (the verdict shows three at most);
+    // beside a confident match they would only cost their evidence.
+    std::size_t misses = 0;
+    std::stable_sort(best.begin(), best.end(), [](const Best& a, const Best& c) {
+      return a.res.status != c.res.status ? a.res.status > c.res.status : a.res.tokens_matched > c.res.tokens_matched;
+    });
     for (auto& x : best) {
-      // Near misses show the closest families when nothing fits; beside a confident match
-      // they would only cost their evidence.
-      if (confident_match && x.res.status == Result::fail) continue;
+      if (x.res.status == Result::fail && (confident_match || ++misses > 3)) continue;
       auto& c = out.add(x.e->info);
       const std::string form = quote(x.r->text, 72);
       if (x.res.status == Result::full) {
@@ -109,6 +122,7 @@ class TableProbe final : public Probe {
     generation_ = table::generation();
     infos_.clear();
     for (auto& list : by_first_) list.clear();
+    for (auto& list : by_first_loose_) list.clear();
     by_two_.clear();
     for (const auto& e : t.entries) infos_.push_back(&e.info);
     for (const auto& e : t.entries)
@@ -125,7 +139,7 @@ class TableProbe final : public Probe {
         std::array<bool, 256> first{};
         table::first_bytes(r, first);
         for (std::size_t b = 0; b < 256; ++b)
-          if (first[b]) by_first_[b].push_back({&e, &r});
+          if (first[b]) (leading_literal(r) ? by_first_ : by_first_loose_)[b].push_back({&e, &r});
       }
   }
   void refresh() const {
@@ -141,6 +155,7 @@ class TableProbe final : public Probe {
   }
 
   mutable std::vector<std::pair<std::uint16_t, RuleList>> by_two_;  // sorted by the two bytes
+  mutable std::array<RuleList, 256> by_first_loose_{};             // no leading marker
   mutable std::uint64_t generation_ = 0;
   mutable std::vector<const ProtocolInfo*> infos_;
   mutable std::array<std::vector<std::pair<const Entry*, const Rule*>>, 256> by_first_{};
