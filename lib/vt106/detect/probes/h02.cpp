@@ -102,6 +102,19 @@ class H02Probe final : public Probe {
       return;
     }
     cand.at_least(level::weak, "'{}' then a 10-digit BCD id, as an H02 binary report", lead);
+    // The 42-byte report (a frame size set in Traccar's configuration): an 8-byte BCD id of which
+    // the first 15 digits count, then the BCD time and date.
+    if (b.size() == 42) {
+      const auto long_id = bcd_at(b, 1, 8);
+      if (long_id && bcd_in(b, 9, 0, 23) && bcd_in(b, 10, 0, 59) && bcd_in(b, 11, 0, 59) && bcd_in(b, 12, 1, 31) &&
+          bcd_in(b, 13, 1, 12) && bcd_in(b, 14, 0, 99)) {
+        cand.uses(42);
+        cand.at_least(0.7, "a 42-byte report: 8-byte BCD id, BCD time {:02x}:{:02x}:{:02x} and date", b.at(9), b.at(10),
+                      b.at(11));
+        identify(cand, device_id_from_text(long_id->substr(0, 15)), "device id");
+        return;
+      }
+    }
     const bool time_ok = bcd_in(b, 6, 0, 23) && bcd_in(b, 7, 0, 59) && bcd_in(b, 8, 0, 59);
     const bool date_ok = bcd_in(b, 9, 1, 31) && bcd_in(b, 10, 1, 12) && bcd_in(b, 11, 0, 99);
     if (!time_ok || !date_ok) {
