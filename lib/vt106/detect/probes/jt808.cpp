@@ -32,15 +32,18 @@ std::string_view message_name(unsigned id) {
 // The terminal number: BCD as-is when valid, else the 48-bit integer that Traccar turns into an
 // IMEI with its check digit.
 // Traccar looks a BCD terminal number up without its leading zeros first, then as sent: the
-// value stays as sent and the stripped form leads the variants.
+// value is the stripped form, `raw` and the first variant the number as sent.
 DeviceId terminal_id(const Bytes& phone) {
   if (auto d = bcd_digits(phone)) {
     DeviceId id = device_id_from_bcd(*d);
     const auto nz = d->find_first_not_of('0');
     if (nz != 0 && nz != std::string::npos) {
-      const std::string stripped = d->substr(nz);
-      std::erase(id.variants, stripped);
-      id.variants.insert(id.variants.begin(), stripped);
+      DeviceId stripped = device_id_from_text(d->substr(nz));
+      stripped.encoding = IdEncoding::bcd;
+      stripped.raw = *d;
+      std::erase(stripped.variants, *d);
+      stripped.variants.insert(stripped.variants.begin(), *d);
+      return stripped;
     }
     return id;
   }

@@ -40,9 +40,17 @@ class Tk102Probe final : public Probe {
       return;
     }
     const std::size_t total = 13 + static_cast<std::size_t>(b.at(12)) + 1;
-    c.at_least(level::weak, "10-digit id and length byte {}", b.at(12));
-    identify(c, device_id_from_text(b.text(2, 10)), "device id");
+    c.at_least(level::weak, "10-digit sequence and length byte {}", b.at(12));
     if (!have_frame(b, c, total)) return;
+    // The device is named by its login's data (Traccar's Tk102ProtocolDecoder): the data itself
+    // for login 0x80, the IMEI after '(' for login 0x21; the ten digits are a sequence number.
+    const std::string_view data = b.text(13, static_cast<std::size_t>(b.at(12)));
+    if (b.at(1) == 0x80 && !data.empty()) identify(c, device_id_from_text(data), "device id (login data)");
+    if (b.at(1) == 0x21 && data.size() > 1 && data[0] == '(') {
+      std::size_t n = 1;
+      while (n < data.size() && data[n] >= '0' && data[n] <= '9') ++n;
+      if (n > 1) identify(c, device_id_from_text(data.substr(1, n - 1)), "IMEI (login data)");
+    }
     if (b.at(total - 1) != ']') {
       c.at_most(0.2, "no ']' where the length byte ends the frame");
       return;
