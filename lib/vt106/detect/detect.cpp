@@ -78,8 +78,9 @@ std::string_view to_string(Category c) { return c == Category::tracker ? "tracke
 
 void register_probe(const Probe& p) {
   auto& all = probe_list();
-  const auto at = std::upper_bound(all.begin(), all.end(), p.family(),
-                                   [](std::string_view f, const Probe* q) { return f < q->family(); });
+  const auto at = std::upper_bound(all.begin(), all.end(), &p, [](const Probe* a, const Probe* q) {
+    return a->runs_last() != q->runs_last() ? q->runs_last() : a->family() < q->family();
+  });
   all.insert(at, &p);
 }
 

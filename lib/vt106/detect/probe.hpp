@@ -110,6 +110,8 @@ class Probe {
   // Stages 2 and 3 (structure, integrity) and identity; adds candidates to `out`. It may also
   // read the server's answer for a dialogue proof.
   virtual void examine(const ProbeInput& in, Findings& out) const = 0;
+  // Runs after every other probe, and may read their candidates in `out` (the table probe).
+  virtual bool runs_last() const { return false; }
 };
 
 void register_probe(const Probe& p);

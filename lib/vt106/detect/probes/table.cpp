@@ -17,6 +17,7 @@ class TableProbe final : public Probe {
  public:
   TableProbe() { index(); }
   std::string_view family() const override { return "table"; }
+  bool runs_last() const override { return true; }
   std::span<const ProtocolInfo* const> protocols() const override {
     refresh();
     return infos_;
@@ -46,7 +47,11 @@ class TableProbe final : public Probe {
     // Rules behind a marker first; the rules without one (a class or an integer first, which
     // fit far more bytes) only when no marker rule fitted with confidence.
     const std::size_t marked = (by_two ? by_two->size() : 0) + by_one.size();
-    bool confident_match = false;
+    // A code probe that already proved a protocol's structure spares the rules without a marker.
+    bool confident_match = std::any_of(out.all().begin(), out.all().end(),
+                                       [](const Candidate& c) {
+                                         return c.info->category == Category::tracker && c.confidence() >= level::structure;
+                                       });
     for (std::size_t i = 0; i < marked + loose.size(); ++i) {
       if (i == marked && confident_match) break;
       const auto& [e, r] = i < by_one.size()            ? by_one[i]
