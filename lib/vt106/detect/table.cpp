@@ -542,7 +542,7 @@ class Matcher {
 Result match(const Rule& rule, const Bytes& b) { return Matcher(rule, b).run(); }
 
 const Table& builtin() {
-  static const Table table = parse(builtin_text());
+  static const Table table = parse(builtin_text(), "protocols", true);
   return table;
 }
 
@@ -582,7 +582,7 @@ std::vector<std::string> add_text(std::string_view text, std::string_view name) 
   return extra.errors;
 }
 
-Table parse(std::string_view text, std::string_view name) {
+Table parse(std::string_view text, std::string_view name, bool file_markers) {
   Table table;
   Entry* current = nullptr;
   bool current_bad = false;
@@ -621,7 +621,7 @@ Table parse(std::string_view text, std::string_view name) {
         }
       }
     }
-    if (line.starts_with("@file ")) {  // the files of a table directory, joined
+    if (file_markers && line.starts_with("@file ")) {  // the files of a table directory, joined
       close();
       file = std::string(trim(line.substr(6)));
       line_no = 0;

@@ -88,7 +88,9 @@ struct Table {
 };
 
 // Parses a table; errors name the line. Entries with an error are left out.
-Table parse(std::string_view text, std::string_view name = "protocols.table");
+// `file_markers`: lines "@file NAME" start another file of the built-in table (its own line
+// numbers); in a table given with --table such a line is an error like any unknown key.
+Table parse(std::string_view text, std::string_view name = "protocols.table", bool file_markers = false);
 // The table built into vt106 (parsed once).
 const Table& builtin();
 std::string_view builtin_text();

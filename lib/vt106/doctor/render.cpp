@@ -134,7 +134,8 @@ std::string summary(const Report& r, const RenderOptions& o) {
   out += "Verdict: " + r.verdict + "\n\n";
   // One row per check: how many devices pass, warn and fail, and the worst by name.
   out += fmt::format("  {:<24} {:>5} {:>5} {:>5}  {}\n", "check", "pass", "warn", "fail", "devices that fail (or warn)");
-  for (const auto& [code, what] : check_catalogue()) {
+  for (const auto& entry : check_catalogue()) {
+    const std::string_view code = entry.first;
     std::size_t pass = 0, warn = 0, fail = 0;
     std::vector<std::string> failing, warning;
     auto count = [&](const Finding& f) {

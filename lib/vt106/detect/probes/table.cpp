@@ -80,7 +80,8 @@ class TableProbe final : public Probe {
       }
       if (level <= 0) continue;
       confident_match = confident_match || (res.status == Result::full && level >= confident);
-      auto it = std::find_if(best.begin(), best.end(), [&](const Best& x) { return x.e == e; });
+      const Entry* entry = e;  // a structured binding cannot be captured before C++20 compilers catch up
+      auto it = std::find_if(best.begin(), best.end(), [entry](const Best& x) { return x.e == entry; });
       if (it == best.end()) best.push_back({e, r, std::move(res), level});
       else if (level > it->level) *it = {e, r, std::move(res), level};
     }
