@@ -10,40 +10,31 @@
 
 #include "vt106/detect/checks.hpp"
 #include "vt106/detect/probe.hpp"
+#include "vt106/util/text.hpp"
 
 namespace vt106::detect::table {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+using util::trim;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// A hex digit's value, or -1 (util::hex_value says 0xff).
+int hex_value(char c) { return util::is_hex_digit(c) ? static_cast<int>(util::hex_value(c)) : -1; }
 
+// Decimal, or hex after 0x.
 bool parse_u64(std::string_view s, std::uint64_t& v) {
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  if (s.empty()) return false;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  const auto r = util::parse_int<std::uint64_t>(hex ? s.substr(2) : s, hex ? 16 : 10);
+  if (r) v = *r;
+  return r.has_value();
 }
 
+// Decimal with an optional sign.
 bool parse_i64(std::string_view s, std::int64_t& v) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  const auto r = util::parse_int<std::int64_t>(s);
+  if (r) v = *r;
+  return r.has_value();
 }
 
 // Splits a rule into words; a quoted string is one word (quotes kept), escapes stay as written.
@@ -492,7 +483,6 @@ class Matcher {
         if (total < static_cast<std::int64_t>(pos + t.width) || total > 65535 + 64) return false;
         const std::size_t saved = frame_end_;
         frame_end_ = static_cast<std::size_t>(total);
-        if (frame_end_ > wanted_hint_) wanted_hint_ = frame_end_;
         if (step(ti + 1, pos + t.width)) return true;
         if (ran_out_ && frame_end_ > wanted_) wanted_ = frame_end_;
         frame_end_ = saved;
@@ -532,7 +522,7 @@ class Matcher {
   const Rule& rule_;
   const Bytes& b_;
   Result best_;
-  std::size_t frame_end_ = 0, wanted_ = 0, wanted_hint_ = 0, deepest_ = 0, steps_ = 0;
+  std::size_t frame_end_ = 0, wanted_ = 0, deepest_ = 0, steps_ = 0;
   int checks_ok_ = 0, checks_failed_ = 0;
   bool ran_out_ = false;
 };
@@ -643,8 +633,6 @@ Table parse(std::string_view text, std::string_view name, bool file_markers) {
       current = &table.entries.emplace_back();
       current->name = std::string(value);
       current->family = current->name;
-      current->line = line_no;
-      current->file = file;
       continue;
     }
     if (!current) {

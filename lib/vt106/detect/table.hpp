@@ -78,8 +78,6 @@ struct Entry {
   std::vector<std::string> sources;
   std::vector<Rule> rules;
   ProtocolInfo info{};             // views into the strings above
-  std::size_t line = 0;            // where the block starts in the table
-  std::string file;                // and in which file of it
 };
 
 struct Table {

@@ -92,13 +92,6 @@ std::string duration_text(std::int64_t s) {
 std::int64_t floor_seconds(std::int64_t ns) { return ns / 1'000'000'000 - (ns % 1'000'000'000 < 0); }
 std::string seconds_text(std::int64_t ns) { return fmt::format("{:.1f} s", static_cast<double>(ns) / 1e9); }
 
-std::string host_of(std::string_view endpoint) {
-  if (!endpoint.empty() && endpoint.front() == '[') return std::string(endpoint.substr(0, endpoint.find(']') + 1));
-  const auto colon = endpoint.rfind(':');
-  if (colon == std::string_view::npos || endpoint.find(':') != colon) return std::string(endpoint);
-  return std::string(endpoint.substr(0, colon));
-}
-
 // "GOTOP", "GT06", "TLS", "Teltonika": how the report names a protocol.
 std::string protocol_title(std::string_view name) {
   std::string out(name);
@@ -110,7 +103,6 @@ std::string protocol_title(std::string_view name) {
   return out;
 }
 
-bool valid_imei(std::string_view id) { return imei_check_digit_ok(id); }
 
 // "the only connection", "all 3 connections", "2 of 3 connections"; and the verb that agrees.
 std::string part_of(std::uint64_t k, std::uint64_t n, std::string_view noun) {
@@ -272,7 +264,7 @@ std::vector<View*> Checker::select() {
     }
     Missing m;
     m.imei = want;
-    if (want.size() == 15 && !valid_imei(want)) {
+    if (want.size() == 15 && !imei_check_digit_ok(want)) {
       m.check_digit_fails = true;
       m.right_check_digit = imei_check_digit(want.substr(0, 14)).value_or('?');
     }
@@ -823,7 +815,7 @@ void Checker::identity(const View& d) {
       add("identity.imei", Status::not_applicable, "no identifier");
       return;
     }
-    const bool imei = valid_imei(d.name);
+    const bool imei = imei_check_digit_ok(d.name);
     add("identity.imei", imei ? Status::pass : Status::not_applicable,
         imei ? fmt::format("{} {} (valid IMEI check digit)", protocol_title(d.protocol), d.name)
              : fmt::format("{} identifier {}", protocol_title(d.protocol), d.name));
@@ -849,7 +841,7 @@ void Checker::identity(const View& d) {
     return;
   }
   const bool digits = std::all_of(imei.begin(), imei.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (imei.size() == 15 && digits && !valid_imei(imei)) {
+  if (imei.size() == 15 && digits && !imei_check_digit_ok(imei)) {
     auto& f = add("identity.imei", Status::warn,
                   fmt::format("IMEI {} fails its check digit (with these first 14 digits it would be {})", imei,
                               imei_check_digit(std::string_view(imei).substr(0, 14)).value_or('?')));

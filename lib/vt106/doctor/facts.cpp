@@ -18,13 +18,6 @@ bool is_alarm(gotop::Event e) {
 }
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-std::string host_of(std::string_view endpoint) {
-  if (!endpoint.empty() && endpoint.front() == '[') return std::string(endpoint.substr(0, endpoint.find(']') + 1));
-  const auto colon = endpoint.rfind(':');
-  if (colon == std::string_view::npos || endpoint.find(':') != colon) return std::string(endpoint);
-  return std::string(endpoint.substr(0, colon));
-}
-
 // Printable excerpt of raw bytes for evidence.
 std::string printable(std::string_view raw, std::size_t limit) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -45,6 +38,13 @@ std::string printable(std::string_view raw, std::size_t limit) {
 
 const std::int64_t year_2001_s = util::days_from_civil(2001, 1, 1) * 86400;
 }  // namespace
+
+std::string host_of(std::string_view endpoint) {
+  if (!endpoint.empty() && endpoint.front() == '[') return std::string(endpoint.substr(0, endpoint.find(']') + 1));
+  const auto colon = endpoint.rfind(':');
+  if (colon == std::string_view::npos || endpoint.find(':') != colon) return std::string(endpoint);
+  return std::string(endpoint.substr(0, colon));
+}
 
 std::int64_t FlowFacts::end_ns(bool client_side) const {
   const bool fin = client_side ? client_fin : server_fin, rst = client_side ? client_rst : server_rst;
@@ -84,11 +84,7 @@ class FactCollector::RecordTap final : public output::RecordSink {
         }
       }
     }
-    if (m.dir != gotop::Direction::up || m.imei.empty()) {
-      if (flow && m.dir == gotop::Direction::down)
-        for (const auto& imei : flow->imeis) ++facts_.devices[imei].commands;
-      return;
-    }
+    if (m.dir != gotop::Direction::up || m.imei.empty()) return;
     // A flow's messages nearly always come from one device: its facts are found from the flow.
     DeviceFacts* known = flow && flow->last_device && flow->last_device->imei == m.imei ? flow->last_device : nullptr;
     DeviceFacts& d = known ? *known : device(m.imei);

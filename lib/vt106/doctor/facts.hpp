@@ -99,7 +99,6 @@ struct DeviceFacts {
   std::string first_raw;
   std::array<std::uint32_t, repeat_sets * repeat_ways> recent{};  // fingerprints (0: empty slot)
   std::array<std::uint8_t, repeat_sets> recent_next{};               // the way each set replaces next
-  std::uint64_t commands = 0;                   // downlink commands seen on its flows
 };
 
 struct UnreachableFacts {
@@ -118,6 +117,9 @@ struct Facts {
   std::uint64_t packets = 0, log_lines = 0;
   std::int64_t first_ns = 0, last_ns = 0;
 };
+
+// The address of "host:port" or "[v6]:port" without its port (an address alone is returned as is).
+std::string host_of(std::string_view endpoint);
 
 // Decodes the flows of each input (through decode::FlowDecoder, the same path as `vt106 decode`)
 // and records the facts. It is the FlowObserver of each input's capture decoder, packet pipeline

@@ -6,35 +6,21 @@
 
 #include <fmt/format.h>
 
+#include "vt106/detect/checks.hpp"
+#include "vt106/util/text.hpp"
+
 namespace vt106::doctor {
 
-namespace {
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-}  // namespace
+using util::all_digits;
 
 bool looks_like_identifier(std::string_view text) { return text.size() >= 5 && text.size() <= 20 && all_digits(text); }
 
 std::optional<char> imei_check_digit(std::string_view first14) {
   if (first14.size() != 14 || !all_digits(first14)) return std::nullopt;
-  int sum = 0;
-  for (std::size_t i = 0; i < 14; ++i) {
-    int d = first14[i] - '0';
-    if (i % 2 == 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return static_cast<char>('0' + (10 - sum % 10) % 10);
+  return detect::luhn_digit(first14);
 }
 
-bool imei_check_digit_ok(std::string_view digits) {
-  if (digits.size() != 15) return false;
-  const auto c = imei_check_digit(digits.substr(0, 14));
-  return c && *c == digits[14];
-}
+bool imei_check_digit_ok(std::string_view digits) { return digits.size() == 15 && all_digits(digits) && detect::luhn_valid(digits); }
 
 std::string_view to_string(Likeness l) {
   switch (l) {

@@ -97,7 +97,7 @@ void missing_lines(std::string& out, const Report& r) {
   if (!r.missing.empty()) out += "\n";
 }
 
-std::string full(const Report& r, const RenderOptions& o) {
+std::string full(const Report& r) {
   std::string out = r.verdict + "\n\n";
   missing_lines(out, r);
   for (const auto& f : r.input_findings)
@@ -122,7 +122,6 @@ std::string full(const Report& r, const RenderOptions& o) {
       if (!f.command.empty()) out += fmt::format("     {}\n", f.command);
     }
   }
-  (void)o;
   return out;
 }
 
@@ -256,7 +255,7 @@ std::string dump(const nlohmann::ordered_json& j, int indent = -1) {
 
 std::string render_text(const Report& r, const RenderOptions& o) {
   const bool one = r.devices.size() <= 1 || !r.missing.empty();
-  return one || o.all ? full(r, o) : summary(r, o);
+  return one || o.all ? full(r) : summary(r, o);
 }
 
 std::string render_ndjson(const Report& r) {
