@@ -12,7 +12,9 @@ using namespace vt106;
 using namespace vt106::detect;
 
 namespace {
-bool has_variant(const DeviceId& id, std::string_view v) {
+// The variants of an identifier, as a verdict shows them.
+bool has_variant(DeviceId id, std::string_view v) {
+  add_variants(id);
   return std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end();
 }
 }  // namespace
@@ -43,6 +45,7 @@ TEST_SUITE("detect.identity") {
     CHECK(id.encoding == IdEncoding::text);
     CHECK(id.luhn == LuhnCheck::valid);
     CHECK(id.imei == "353327020412763");
+    CHECK(id.variants.empty());  // computed for the verdict's identifier only
     CHECK(has_variant(id, "7020412763"));  // last 10 digits (H02-style registrations)
     CHECK(has_variant(id, "327020412763"));
     const auto bad = device_id_from_text("123456789012345");
@@ -98,6 +101,7 @@ TEST_SUITE("detect.identity") {
     REQUIRE(ruptela.device_id);
     CHECK(ruptela.device_id->encoding == IdEncoding::integer);
     CHECK(ruptela.device_id->value == "869530043209218");
+    CHECK(ruptela.device_id->variants == std::vector<std::string>{"530043209218", "30043209218", "0043209218"});
     CHECK(ruptela.device_id->luhn == LuhnCheck::valid);
   }
 }

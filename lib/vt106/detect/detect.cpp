@@ -32,6 +32,9 @@ struct Ranked {
   Candidate* c;
   double confidence;
   bool port_match;
+  bool off_transport = false;  // its protocol is not carried over the flow's transport
+  bool runs_past = false;      // its first message runs past the bytes inspected
+  bool explained = false;
 };
 
 std::string port_evidence(const ProtocolInfo& p, std::uint16_t port) {
@@ -107,6 +110,16 @@ std::string hex_prefix(const Bytes& b, std::size_t n) {
   return s;
 }
 
+void Probe::explain(const ProbeInput& in, Candidate& c) const {
+  thread_local Findings aloud(false);
+  aloud.clear();
+  examine(in, aloud);
+  if (c.ordinal >= aloud.size()) return;
+  const Candidate& same = aloud[c.ordinal];
+  c.evidence.assign(same.evidence.begin(), same.evidence.end());
+  c.headline = same.headline;
+}
+
 void identify(Candidate& c, DeviceId id, std::string_view what) {
   switch (id.luhn) {
     case LuhnCheck::valid:
@@ -126,7 +139,9 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   Hints h = hints;
   const Bytes all(first_client_bytes);
   std::vector<std::string> stage0;
-  Findings found;
+  // Every probe speaks quietly first; the candidates shown are explained after the ranking.
+  thread_local Findings found(true);
+  found.clear();
 
   // Stage 0: a PROXY header is stripped and reported; its destination port is the real one.
   ProxyHeader proxy;
@@ -145,10 +160,16 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
       break;
     case ProxyParse::need_more: {
       auto& c = found.add(proxy_info);
+      c.quiet = false;
       c.at_least(level::prefix, "the bytes begin a PROXY protocol header").wants(0);
       break;
     }
-    case ProxyParse::invalid: found.add(proxy_info).at_least(level::signature, "{}", problem); break;
+    case ProxyParse::invalid: {
+      auto& c = found.add(proxy_info);
+      c.quiet = false;
+      c.at_least(level::signature, "{}", problem);
+      break;
+    }
     case ProxyParse::absent: break;
   }
 
@@ -173,27 +194,49 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     return v;
   }
 
-  for (const auto* p : probe_list())
-    if (p->quick(in.client) != Match::no) p->examine(in, found);
+  for (const auto* p : probe_list()) {
+    if (p->quick(in.client) == Match::no) continue;
+    const std::size_t before = found.size();
+    p->examine(in, found);
+    for (std::size_t i = before; i < found.size(); ++i) {
+      found[i].probe = p;
+      found[i].ordinal = i - before;
+    }
+  }
 
-  std::vector<Ranked> ranked;
+  thread_local std::vector<Ranked> ranked;
+  ranked.clear();
   for (auto& c : found.all()) {
     double conf = c.confidence();
     if (conf <= 0) continue;
+    Ranked r{&c, 0, h.server_port != 0 && h.server_port == c.info->default_port};
     if ((h.transport == Transport::udp && !c.info->udp) || (h.transport == Transport::tcp && !c.info->tcp)) {
       conf *= 0.6;
-      c.note("{} is not carried over {}", c.info->name, to_string(h.transport));
+      r.off_transport = true;
     }
     if (c.need_more && in.clipped && (c.bytes_wanted == 0 || c.bytes_wanted > in.client.size())) {
       c.need_more = false;
-      c.note("the first message runs past the {} bytes inspected; its end and checks were not examined",
-             in.client.size());
+      r.runs_past = true;
     }
     if (c.need_more) conf = std::min(conf, need_more_cap);
-    conf = round2(std::clamp(conf, 0.0, 0.99));
+    r.confidence = round2(std::clamp(conf, 0.0, 0.99));
     if (c.bytes_used == 0 || c.bytes_used > in.client.size()) c.bytes_used = in.client.size();
-    ranked.push_back({&c, conf, h.server_port != 0 && h.server_port == c.info->default_port});
+    ranked.push_back(r);
   }
+  // The evidence of a candidate that is shown: its probe's, then what the ranking saw.
+  auto explain = [&](Ranked& r) {
+    if (r.explained) return;
+    r.explained = true;
+    Candidate& c = *r.c;
+    if (c.quiet && c.probe) {
+      c.quiet = false;
+      c.probe->explain(in, c);
+    }
+    if (r.off_transport) c.note("{} is not carried over {}", c.info->name, to_string(h.transport));
+    if (r.runs_past)
+      c.note("the first message runs past the {} bytes inspected; its end and checks were not examined",
+             in.client.size());
+  };
   std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     // A tracker protocol proven on top of a generic carrier (OsmAnd over HTTP, a tracker over
     // MQTT) is the answer, not the carrier.
@@ -207,7 +250,8 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     return a.c->info->name < b.c->info->name;
   });
   // One entry per protocol: the best of its candidates.
-  std::vector<Ranked> unique;
+  thread_local std::vector<Ranked> unique;
+  unique.clear();
   for (const auto& r : ranked)
     if (std::none_of(unique.begin(), unique.end(), [&](const Ranked& u) { return u.c->info == r.c->info; }))
       unique.push_back(r);
@@ -219,6 +263,8 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   if (unique.size() >= 2 && unique[1].confidence >= ambiguous_floor &&
       unique[0].c->info->category == Category::tracker && unique[1].c->info->category == Category::tracker &&
       unique[0].confidence - unique[1].confidence < ambiguous_margin) {
+    explain(unique[0]);
+    explain(unique[1]);
     const Candidate& a = *unique[0].c;
     const Candidate& b = *unique[1].c;
     tie = fmt::format("both {} ({:.2f}: {}) and {} ({:.2f}: {}) fit this message; confidence is held below {:.2f}",
@@ -232,6 +278,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   std::size_t first_alt = 0;
   v.evidence = std::move(stage0);
   if (decided) {
+    explain(unique.front());
     Candidate& w = *unique.front().c;
     v.status = w.need_more ? Status::need_more : Status::match;
     v.protocol = w.info->name;
@@ -241,6 +288,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     if (auto pe = port_evidence(*w.info, h.server_port); !pe.empty()) v.evidence.push_back(std::move(pe));
     if (!tie.empty()) v.evidence.push_back(tie);
     v.device_id = std::move(w.device_id);
+    if (v.device_id) add_variants(*v.device_id);
     v.bytes_used = w.bytes_used;
     v.bytes_wanted = w.need_more ? w.bytes_wanted : 0;
     if (w.need_more)
@@ -260,6 +308,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     const Candidate& c = *unique[i].c;
     // Runners-up worth a look: not the faint near misses of a clear winner.
     if (decided && unique[i].confidence < std::max(0.1, v.confidence / 3)) break;
+    explain(unique[i]);
     v.alternatives.push_back(
         {c.info->name, unique[i].confidence, c.need_more, c.evidence.empty() ? std::string{} : c.evidence[c.headline]});
   }

@@ -19,11 +19,17 @@ void add_variant(DeviceId& id, std::string v) {
   id.variants.push_back(std::move(v));
 }
 
-// Fills the IMEI, the Luhn verdict and the variants from value (and raw, when set).
-void complete(DeviceId& id) {
+// The digits of an identifier, in order.
+std::string digits_of(std::string_view value) {
   std::string digits;
-  for (char c : id.value)
+  for (char c : value)
     if (c >= '0' && c <= '9') digits.push_back(c);
+  return digits;
+}
+
+// Fills the IMEI and the Luhn verdict from value.
+void complete(DeviceId& id) {
+  const std::string digits = digits_of(id.value);
   // A longer field padded with zeros in front (JT808's 20-digit terminal number) may hold the
   // IMEI too.
   std::string_view core = digits;
@@ -38,6 +44,13 @@ void complete(DeviceId& id) {
     id.luhn = LuhnCheck::completed;
     id.imei = std::string(core) + luhn_digit(core);
   }
+}
+
+}  // namespace
+
+void add_variants(DeviceId& id) {
+  const std::string digits = digits_of(id.value);
+  id.variants.reserve(id.variants.size() + 6);
   add_variant(id, id.imei);
   if (all_digits(id.raw)) add_variant(id, id.raw);
   add_variant(id, digits);
@@ -47,8 +60,6 @@ void complete(DeviceId& id) {
   for (std::size_t n : {12u, 11u, 10u})
     if (digits.size() > n) add_variant(id, digits.substr(digits.size() - n));
 }
-
-}  // namespace
 
 std::string_view to_string(IdEncoding e) {
   switch (e) {

@@ -33,6 +33,8 @@ struct DeviceId {
   std::vector<std::string> variants;  // other spellings a platform may hold, most likely first
 };
 
+// The identifier's value, raw form, IMEI and check digit. Its variants are left to add_variants:
+// detection weighs many candidates' identifiers and shows one.
 // The identifier as text, trimmed of NUL and space padding.
 DeviceId device_id_from_text(std::string_view text);
 // BCD digits (already decoded); `raw` is every nibble as sent. A single leading 0 in front of
@@ -40,5 +42,9 @@ DeviceId device_id_from_text(std::string_view text);
 DeviceId device_id_from_bcd(std::string_view digits);
 // An integer identifier (Ruptela's 8-byte IMEI, JT808's 48-bit terminal number).
 DeviceId device_id_from_integer(std::uint64_t v);
+// Adds the other spellings a platform may hold the device under, most likely first, after any
+// already there: the IMEI, the raw form, the digits alone, without leading zeros, the last 12,
+// 11 and 10 digits.
+void add_variants(DeviceId& id);
 
 }  // namespace vt106::detect

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,11 +33,17 @@ inline constexpr double structure = 0.85;  // lengths, terminator, fields and id
 inline constexpr double integrity = 0.97;  // and the checksum or CRC is right
 }  // namespace level
 
+class Probe;
+
 // One protocol a probe proposes, with its evidence. Its confidence is the highest level its
 // evidence reached, plus small bonuses (a valid IMEI check digit), under any cap a failed
 // check imposed.
+//
+// A quiet candidate keeps its levels, identifier and lengths but writes no evidence: detection
+// first runs every probe quietly, ranks, and then asks only the probes whose candidates it shows
+// for their evidence (Probe::explain), so that losing candidates cost no text.
 struct Candidate {
-  explicit Candidate(const ProtocolInfo& p) : info(&p) {}
+  explicit Candidate(const ProtocolInfo& p, bool quiet_ = false) : info(&p), quiet(quiet_) {}
 
   const ProtocolInfo* info;
   double level = 0;
@@ -45,15 +52,20 @@ struct Candidate {
   bool need_more = false;
   std::size_t bytes_wanted = 0;  // need_more: the declared length of the first message
   std::size_t bytes_used = 0;
+  std::size_t message_end = 0;  // its framing proves the first message ends here (0: not known)
   std::vector<std::string> evidence;
   std::size_t headline = 0;  // the evidence that raised the level last: what a runner-up shows
   std::optional<DeviceId> device_id;
+  bool quiet = false;
+  const Probe* probe = nullptr;  // who proposed it, and its place among that probe's candidates
+  std::size_t ordinal = 0;
+  const void* detail = nullptr;  // what the probe needs to explain it again (the table: its rule)
 
   double confidence() const { return level > 0 ? std::min(cap, level + bonus) : 0.0; }
 
   template <class... A>
   void note(fmt::format_string<A...> f, A&&... a) {
-    evidence.push_back(fmt::format(f, std::forward<A>(a)...));
+    if (!quiet) evidence.push_back(fmt::format(f, std::forward<A>(a)...));
   }
   // The evidence reaches level `c`.
   template <class... A>
@@ -61,7 +73,7 @@ struct Candidate {
     note(f, std::forward<A>(a)...);
     if (level < c) {
       level = c;
-      headline = evidence.size() - 1;
+      headline = evidence.empty() ? 0 : evidence.size() - 1;
     }
     return *this;
   }
@@ -79,6 +91,8 @@ struct Candidate {
     bytes_wanted = total;
   }
   void uses(std::size_t n) { bytes_used = n; }
+  // The first message is whole and ends after n bytes (a declared length was reached).
+  void ends_at(std::size_t n) { message_end = n; }
 };
 
 // What a probe is given.
@@ -90,14 +104,32 @@ struct ProbeInput {
 };
 
 // The candidates of one detection run. A deque, so that a probe may hold on to one candidate
-// while it adds another.
+// while it adds another; reused from run to run (clear), so that a warm detector allocates
+// nothing for its candidates.
 class Findings {
  public:
-  Candidate& add(const ProtocolInfo& p) { return all_.emplace_back(p); }
-  std::deque<Candidate>& all() { return all_; }
+  explicit Findings(bool quiet = false) : quiet_(quiet) {}
+  Candidate& add(const ProtocolInfo& p) {
+    if (used_ == store_.size()) store_.emplace_back(p, quiet_);
+    else {
+      Candidate& c = store_[used_];
+      auto evidence = std::move(c.evidence);
+      evidence.clear();
+      c = Candidate(p, quiet_);
+      c.evidence = std::move(evidence);
+    }
+    return store_[used_++];
+  }
+  auto all() { return std::ranges::subrange(store_.begin(), store_.begin() + static_cast<std::ptrdiff_t>(used_)); }
+  std::size_t size() const { return used_; }
+  Candidate& operator[](std::size_t i) { return store_[i]; }
+  void clear() { used_ = 0; }
+  bool quiet() const { return quiet_; }
 
  private:
-  std::deque<Candidate> all_;
+  std::deque<Candidate> store_;
+  std::size_t used_ = 0;
+  bool quiet_;
 };
 
 class Probe {
@@ -112,6 +144,10 @@ class Probe {
   virtual void examine(const ProbeInput& in, Findings& out) const = 0;
   // Runs after every other probe, and may read their candidates in `out` (the table probe).
   virtual bool runs_last() const { return false; }
+  // Gives a candidate this probe proposed quietly its evidence and headline. By default the
+  // probe examines the bytes again, aloud, and copies the evidence of its candidate of the same
+  // place (probes are deterministic); a probe whose findings depend on others' overrides it.
+  virtual void explain(const ProbeInput& in, Candidate& c) const;
 };
 
 void register_probe(const Probe& p);

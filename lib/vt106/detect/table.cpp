@@ -286,10 +286,10 @@ bool parse_token(std::string_view w, Token& t, std::string& error) {
   return false;
 }
 
-bool in_class(Cls c, int ch) {
+constexpr bool in_class_slow(Cls c, int ch) {
   switch (c) {
     case Cls::digits: return ch >= '0' && ch <= '9';
-    case Cls::hex: return hex_value(static_cast<char>(ch)) >= 0;
+    case Cls::hex: return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
     case Cls::upper_hex: return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F');
     case Cls::alnum: return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
     case Cls::alpha: return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
@@ -302,12 +302,26 @@ bool in_class(Cls c, int ch) {
   return false;
 }
 
+// Each byte's classes, one bit per class: the matcher's inner loop is one load. (Constant, so
+// that probes built during static initialisation may use it.)
+constexpr std::array<std::uint16_t, 256> class_bits = [] {
+  std::array<std::uint16_t, 256> t{};
+  for (int ch = 0; ch < 256; ++ch)
+    for (int c = 0; c <= static_cast<int>(Cls::bytes); ++c)
+      if (in_class_slow(static_cast<Cls>(c), ch)) t[static_cast<std::size_t>(ch)] |= static_cast<std::uint16_t>(1u << c);
+  return t;
+}();
+
+inline bool in_class(Cls c, int ch) {
+  return ch >= 0 && (class_bits[static_cast<std::size_t>(ch)] >> static_cast<unsigned>(c) & 1);
+}
+
 bool bcd_byte(int b, bool last) { return (b >> 4) <= 9 && ((b & 15) <= 9 || (last && (b & 15) == 15)); }
 
 // The matcher: depth-first over the tokens, greedy classes and lazy skips with backtracking.
 class Matcher {
  public:
-  Matcher(const Rule& r, const Bytes& b) : rule_(r), b_(b) {}
+  Matcher(const Rule& r, const Bytes& b, bool complete) : rule_(r), b_(b), complete_(complete) {}
 
   Result run() {
     Result res;
@@ -324,6 +338,7 @@ class Matcher {
 
  private:
   bool out_of_bytes(std::size_t need_total) {
+    if (complete_) return false;  // the message has ended: what is missing will not come
     ran_out_ = true;
     if (need_total > wanted_) wanted_ = need_total;
     return false;
@@ -400,10 +415,40 @@ class Matcher {
     return true;
   }
 
+  // Whether matching from token ti at pos (outside a declared length) is known to fail: a rule
+  // of optional parts can reach one place many ways, and each way would fail alike. Kept once
+  // a match takes more than a few steps, so that backtracking stays polynomial.
+  bool known_failure(std::size_t ti, std::size_t pos) {
+    if (steps_ < memo_after || frame_end_ != 0 || pos > b_.size()) return false;
+    const std::size_t columns = b_.size() + 1;
+    if (!memo_on_) {
+      memo_on_ = true;
+      memo().assign((rule_.tokens.size() * columns + 63) / 64, 0);
+    }
+    const std::size_t bit = ti * columns + pos;
+    return memo()[bit / 64] >> (bit % 64) & 1;
+  }
+  void failed(std::size_t ti, std::size_t pos) {
+    if (!memo_on_ || frame_end_ != 0 || pos > b_.size()) return;
+    const std::size_t bit = ti * (b_.size() + 1) + pos;
+    memo()[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  }
+  static std::vector<std::uint64_t>& memo() {
+    thread_local std::vector<std::uint64_t> m;
+    return m;
+  }
+
   bool step(std::size_t ti, std::size_t pos) {
-    if (++steps_ > 4096) return false;  // a pathological rule: give up rather than spin
+    if (++steps_ > 16384) return false;  // a bound whatever the rule (a rule of the table needs far fewer)
     deepest_ = std::max(deepest_, ti);
     if (ti == rule_.tokens.size()) return finish(pos);
+    if (known_failure(ti, pos)) return false;
+    if (step_token(ti, pos)) return true;
+    failed(ti, pos);
+    return false;
+  }
+
+  bool step_token(std::size_t ti, std::size_t pos) {
     const Token& t = rule_.tokens[ti];
     switch (t.kind) {
       case Tok::lit: {
@@ -429,7 +474,7 @@ class Matcher {
           if (pos + run >= b_.size()) return out_of_bytes(0);
           return false;
         }
-        if (pos + run >= b_.size() && run < t.max) ran_out_ = true;  // more bytes could extend it
+        if (pos + run >= b_.size() && run < t.max && !complete_) ran_out_ = true;  // more bytes could extend it
         // Followed by a literal: only the lengths after which that literal can start.
         const int next = ti + 1 < rule_.tokens.size() && rule_.tokens[ti + 1].kind == Tok::lit &&
                                  !rule_.tokens[ti + 1].lit.empty()
@@ -522,14 +567,16 @@ class Matcher {
   const Rule& rule_;
   const Bytes& b_;
   Result best_;
+  static constexpr std::size_t memo_after = 64;
   std::size_t frame_end_ = 0, wanted_ = 0, deepest_ = 0, steps_ = 0;
   int checks_ok_ = 0, checks_failed_ = 0;
-  bool ran_out_ = false;
+  bool ran_out_ = false, memo_on_ = false;
+  const bool complete_;
 };
 
 }  // namespace
 
-Result match(const Rule& rule, const Bytes& b) { return Matcher(rule, b).run(); }
+Result match(const Rule& rule, const Bytes& b, bool complete) { return Matcher(rule, b, complete).run(); }
 
 const Table& builtin() {
   static const Table table = parse(builtin_text(), "protocols", true);
@@ -730,5 +777,75 @@ void first_bytes(const Rule& r, std::array<bool, 256>& first) {
   first.fill(true);
 }
 
+
+namespace {
+// The bytes of an integer field at position p whose value lies in one of `allowed`: byte k
+// (0 the least significant) is bounded where the bytes above it are the same all over a range.
+void integer_bytes(std::array<std::bitset<256>, positions>& sets, std::size_t p, unsigned width, bool le,
+                   const std::vector<Range>& allowed) {
+  for (unsigned k = 0; k < width; ++k) {
+    const std::size_t at = p + (le ? k : width - 1 - k);
+    if (at >= positions) continue;
+    std::bitset<256> can;
+    for (const auto& r : allowed) {
+      const unsigned above = 8 * (k + 1);
+      const bool fixed_above = above >= 64 || (r.lo >> above) == (r.hi >> above);
+      if (!fixed_above || (r.hi >> (8 * k)) - (r.lo >> (8 * k)) > 255) {
+        can.set();
+        break;
+      }
+      const auto lo = static_cast<unsigned>((r.lo >> (8 * k)) & 255), hi = static_cast<unsigned>((r.hi >> (8 * k)) & 255);
+      for (unsigned c = lo; c <= hi; ++c) can.set(c);
+    }
+    sets[at] &= can;
+  }
+}
+}  // namespace
+
+void position_bytes(const Rule& r, std::array<std::bitset<256>, positions>& sets) {
+  for (auto& s : sets) s.set();
+  std::size_t p = 0;
+  auto only = [&](std::size_t at, auto&& allowed) {
+    if (at >= positions) return;
+    sets[at].reset();
+    for (int c = 0; c < 256; ++c)
+      if (allowed(c)) sets[at].set(static_cast<std::size_t>(c));
+  };
+  for (const auto& t : r.tokens) {
+    if (p >= positions) return;
+    switch (t.kind) {
+      case Tok::lit:
+        for (std::size_t i = 0; i < t.lit.size(); ++i)
+          only(p + i, [&](int c) { return c == static_cast<unsigned char>(t.lit[i]); });
+        p += t.lit.size();
+        break;
+      case Tok::cls:
+      case Tok::bcd:
+        // The first `min` bytes are of the class whatever the run's length.
+        for (std::size_t i = 0; i < t.min && p + i < positions; ++i)
+          only(p + i, [&](int c) { return t.kind == Tok::cls ? in_class(t.cls, c) : bcd_byte(c, true); });
+        if (t.min != t.max) return;
+        p += t.min;
+        break;
+      case Tok::uint:
+        if (!t.allowed.empty()) integer_bytes(sets, p, t.width, t.le, t.allowed);
+        p += t.width;
+        break;
+      case Tok::len: {
+        // A declared length gives at most 65535 + 64 bytes (the matcher's bound).
+        const std::int64_t most = 65535 + 64 - t.adjust;
+        if (most >= 0) integer_bytes(sets, p, t.width, t.le, {Range{0, static_cast<std::uint64_t>(most)}});
+        p += t.width;
+        break;
+      }
+      case Tok::skip:
+        if (t.min != t.max) return;
+        p += t.min;
+        break;
+      case Tok::check:  // may wait for a frame's end first: what follows is not read yet
+      case Tok::end: return;  // a marker at the frame's end, or here: the positions after are not fixed
+    }
+  }
+}
 
 }  // namespace vt106::detect::table

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -108,8 +109,16 @@ struct Result {
   int checks_ok = 0, checks_failed = 0;
 };
 
-Result match(const Rule& rule, const Bytes& b);
+// `complete`: the bytes are a whole message (its framing says where it ends), so a rule that
+// runs past them fails rather than waits.
+Result match(const Rule& rule, const Bytes& b, bool complete = false);
 // The bytes a rule's first byte can be (for the probe's first-byte index).
 void first_bytes(const Rule& rule, std::array<bool, 256>& first);
+// The bytes each of the first positions of a full or waiting match can hold: sets[p] for byte p.
+// Exact while the tokens before p have a fixed width; after a token of variable width (a class
+// {m-n} past its m, a skip{m-n}, an end marker) every position may hold any byte. A rule whose
+// sets refuse a byte the input holds can only fail: the probe's decision table.
+inline constexpr std::size_t positions = 16;
+void position_bytes(const Rule& rule, std::array<std::bitset<256>, positions>& sets);
 
 }  // namespace vt106::detect::table

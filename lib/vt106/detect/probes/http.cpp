@@ -1,6 +1,7 @@
 // Request-line protocols that reach tracker ports: HTTP/1.x (RFC 9112), the HTTP/2 connection
 // preface (RFC 9113 §3.4) and RTSP (RFC 2326); nmap's GetRequest/HTTPOptions probes are HTTP.
 #include "vt106/detect/probe.hpp"
+#include "vt106/util/text.hpp"
 
 namespace vt106::detect {
 namespace {
@@ -64,6 +65,15 @@ class HttpProbe final : public Probe {
     } else {
       c.at_least(level::weak, "request method {} without an HTTP version", method);
       return;
+    }
+    // A request whose headers have ended is whole once its declared body has arrived.
+    if (const std::size_t blank = b.find("\r\n\r\n", end, max_inspect); blank != Bytes::npos) {
+      const std::size_t body = blank + 4;
+      std::string_view length = header(b.first(body), end, "Content-Length:");
+      if (length.empty()) length = header(b.first(body), end, "content-length:");
+      const auto n = util::parse_int<std::size_t>(util::trim(length));
+      if (length.empty() && (method == "GET" || method == "HEAD" || method == "OPTIONS")) c.ends_at(body);
+      else if (n && *n <= max_inspect && b.has(body + *n)) c.ends_at(body + *n);
     }
     if (auto host = header(b, end, "Host:"); !host.empty()) c.note("Host: {}", quote(host, 60));
     if (auto ua = header(b, end, "User-Agent:"); !ua.empty()) c.note("User-Agent: {}", quote(ua, 60));

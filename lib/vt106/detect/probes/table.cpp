@@ -1,6 +1,14 @@
-// The probe over every entry of the protocol table (lib/vt106/detect/protocols.table): the first
-// byte picks the rules worth running, each rule's match becomes a candidate with its evidence.
+// The probe over every entry of the protocol table (lib/vt106/detect/protocols/): a decision
+// table over the first bytes picks the rules worth running, each rule's match becomes a
+// candidate with its evidence.
+//
+// The decision table holds, for each of the first table::positions bytes and each value there,
+// one bit per rule: the rules whose grammar allows that byte at that place. The bits of the
+// input's bytes, ANDed, leave the few rules the matcher has to run (about four of 427 on the
+// test vectors). Rules are then tried in table order: those behind a leading literal (a
+// marker) first, the others only when no marker rule fitted with confidence.
 #include <array>
+#include <bitset>
 
 #include "vt106/detect/probe.hpp"
 #include "vt106/detect/table.hpp"
@@ -12,7 +20,6 @@ using table::Entry;
 using table::Result;
 using table::Rule;
 
-// The probe over every table entry: the first byte picks the rules worth running.
 class TableProbe final : public Probe {
  public:
   TableProbe() { index(); }
@@ -25,146 +32,281 @@ class TableProbe final : public Probe {
   Match quick(const Bytes& b) const override {
     refresh();
     if (b.empty()) return Match::no;
-    if (!by_first_[static_cast<unsigned char>(b.at(0))].empty() ||
-        !by_first_loose_[static_cast<unsigned char>(b.at(0))].empty())
-      return Match::maybe;
-    return b.size() >= 2 && find_two(b) ? Match::maybe : Match::no;
+    const std::uint64_t* marked = &marked_[first_row(b)];
+    const std::uint64_t* loose = &loose_[first_row(b)];
+    for (std::size_t w = 0; w < words_; ++w)
+      if (marked[w] | loose[w]) return Match::maybe;
+    return Match::no;
   }
+
   void examine(const ProbeInput& in, Findings& out) const override {
-    const Bytes& b = in.client;
-    struct Best {
-      const Entry* e;
-      const Rule* r;
-      Result res;
-      double level;
-    };
-    thread_local std::vector<Best> best;  // reused: no allocation per verdict once warm
-    best.clear();
+    // When another probe's framing proves where the first message ends (an HTTP request with
+    // its body), the rules are judged on that message, whole: a rule that runs past it fails
+    // rather than waits.
+    std::size_t end = 0;
+    for (const Candidate& c : out.all())
+      if (c.message_end != 0 && c.message_end <= in.client.size() && (end == 0 || c.message_end < end))
+        end = c.message_end;
+    const bool complete = end != 0;
+    const Bytes b = complete ? in.client.first(end) : in.client;
+    if (b.empty()) return;
+    Scratch& s = scratch();
+    s.best.clear();
+    s.deferred.clear();
+    s.counted = false;
+    decide(b, s.fits);
     const std::string_view text = b.text();
-    const auto* by_two = b.size() >= 2 ? find_two(b) : nullptr;
-    const auto& by_one = by_first_[static_cast<unsigned char>(b.at(0))];
-    const auto& loose = by_first_loose_[static_cast<unsigned char>(b.at(0))];
-    // Rules behind a marker first; the rules without one (a class or an integer first, which
-    // fit far more bytes) only when no marker rule fitted with confidence.
-    const std::size_t marked = (by_two ? by_two->size() : 0) + by_one.size();
-    // A code probe that already proved a protocol's structure spares the rules without a marker.
-    bool confident_match = std::any_of(out.all().begin(), out.all().end(),
-                                       [](const Candidate& c) {
-                                         return c.info->category == Category::tracker && c.confidence() >= level::structure;
-                                       });
-    for (std::size_t i = 0; i < marked + loose.size(); ++i) {
-      if (i == marked && confident_match) break;
-      const auto& [e, r] = i < by_one.size()            ? by_one[i]
-                           : i < marked                 ? (*by_two)[i - by_one.size()]
-                                                        : loose[i - marked];
-      // Cheap refusals before the matcher: a leading marker that is not there; a rule without
-      // one (which never waits for more) whose longest literal is nowhere in the bytes.
-      const std::size_t marker = leading_literal(*r);
-      if (marker && text.substr(0, marker) != std::string_view(r->tokens[0].lit).substr(0, std::min(marker, text.size())))
-        continue;
-      if (!marker && !r->required.empty() && text.find(r->required) == std::string_view::npos) continue;
-      Result res = table::match(*r, b);
-      double level = 0;
-      if (res.status == Result::full) {
-        // A rule without a marker whose checksum fails has nothing left to stand on.
-        if (res.checks_failed && leading_literal(*r) == 0) continue;
-        level = res.checks_failed ? std::min(r->level, level::failed)
-                : res.checks_ok   ? std::max(r->level, level::integrity)
-                                  : r->level;
-      } else if (res.status == Result::need_more) {
-        // Waiting for more is worth saying only when a marker matched: a rule that starts with
-        // a class would otherwise wait on any bytes.
-        level = marker >= 2 ? level::signature : marker == 1 && res.tokens_matched >= 2 ? level::prefix : 0.0;
-      } else if (res.tokens_matched >= 1 && leading_literal(*r) >= 2) {
-        level = 0.1;  // a near miss: the start fits, the rest does not
-      }
-      if (level <= 0) continue;
+    // A code probe that already proved a tracker protocol's structure spares the rules without
+    // a marker.
+    bool confident_match = std::any_of(out.all().begin(), out.all().end(), [](const Candidate& c) {
+      return c.info->category == Category::tracker && c.confidence() >= level::structure;
+    });
+
+    auto consider = [&](const Ref& ref, Result res) {
+      const double level = level_of(*ref.r, res);
+      if (level <= 0) return;
       confident_match = confident_match || (res.status == Result::full && level >= confident);
-      const Entry* entry = e;  // a structured binding cannot be captured before C++20 compilers catch up
-      auto it = std::find_if(best.begin(), best.end(), [entry](const Best& x) { return x.e == entry; });
-      if (it == best.end()) best.push_back({e, r, std::move(res), level});
-      else if (level > it->level) *it = {e, r, std::move(res), level};
+      const Entry* entry = ref.e;
+      auto it = std::find_if(s.best.begin(), s.best.end(), [entry](const Best& x) { return x.ref->e == entry; });
+      if (it == s.best.end()) s.best.push_back({&ref, std::move(res), level, ref.index});
+      else if (level > it->level || (level == it->level && ref.index < it->order))
+        *it = {&ref, std::move(res), level, std::min(ref.index, it->order)};
+      else it->order = std::min(ref.index, it->order);
+    };
+    // One rule the decision table let through: the remaining cheap refusals, then the matcher.
+    auto attempt = [&](const Ref& ref) {
+      const Rule& r = *ref.r;
+      const std::size_t marker = leading_literal(r);
+      // A two-byte marker needs both bytes before it says anything.
+      if (marker >= 2 && text.size() < 2) return;
+      if (marker && text.substr(0, marker) != std::string_view(r.tokens[0].lit).substr(0, std::min(marker, text.size())))
+        return;
+      // A rule that cannot fit is still a near miss behind a whole two-byte marker: worth its
+      // evidence only when nothing fits with confidence (decided after the loop).
+      const bool near_miss = marker >= 2 && text.size() >= marker;
+      if (!marker || complete) {
+        // Where only a full match counts (no marker to wait behind, or a whole message), the
+        // bytes must hold each of the rule's literal characters as often as its literals do,
+        // and its longest literal somewhere.
+        if (!lacks_literals(s, text, ref)) {
+          consider(ref, table::match(r, b, complete));
+          return;
+        }
+        if (near_miss) s.deferred.push_back(&ref);
+        return;
+      }
+      consider(ref, table::match(r, b, complete));
+    };
+
+    const std::size_t row = first_row(b);
+    // Behind a marker, then (unless a marker rule fitted with confidence) without one.
+    for_each_rule(s.fits.data(), &marked_[row], false, attempt);
+    if (!confident_match) for_each_rule(s.fits.data(), &loose_[row], false, attempt);
+    if (!confident_match) {
+      // The near misses: marker rules the decision table or the literal counts refused.
+      for_each_rule(s.fits.data(), &marked_[row], true, [&](const Ref& ref) {
+        const std::size_t marker = leading_literal(*ref.r);
+        if (marker >= 2 && text.size() >= marker && text.substr(0, marker) == ref.r->tokens[0].lit)
+          consider(ref, table::match(*ref.r, b, complete));
+      });
+      for (const Ref* ref : s.deferred) consider(*ref, table::match(*ref->r, b, complete));
     }
+
     // Near misses show the closest families when nothing fits (the verdict shows three at most);
     // beside a confident match they would only cost their evidence.
     std::size_t misses = 0;
-    std::stable_sort(best.begin(), best.end(), [](const Best& a, const Best& c) {
-      return a.res.status != c.res.status ? a.res.status > c.res.status : a.res.tokens_matched > c.res.tokens_matched;
+    std::sort(s.best.begin(), s.best.end(), [](const Best& a, const Best& c) {
+      return a.res.status != c.res.status                 ? a.res.status > c.res.status
+             : a.res.tokens_matched != c.res.tokens_matched ? a.res.tokens_matched > c.res.tokens_matched
+                                                            : a.order < c.order;
     });
-    for (auto& x : best) {
+    for (auto& x : s.best) {
       if (x.res.status == Result::fail && (confident_match || ++misses > 3)) continue;
-      auto& c = out.add(x.e->info);
-      const std::string form = quote(x.r->text, 72);
-      if (x.res.status == Result::full) {
-        c.at_least(std::min(x.level, x.r->level), "{} {}: {}", x.e->name, x.r->label, form);
-        if (x.res.checks_ok) c.at_least(x.level, "its checksum is right");
-        if (x.res.checks_failed) c.at_most(level::failed, "its checksum is wrong (clones do that)");
-        c.uses(x.res.used);
-        if (!x.res.id.empty()) {
-          DeviceId id = x.res.id_bcd ? device_id_from_bcd(x.res.id)
-                        : x.res.id_integer ? device_id_from_text(x.res.id)
-                                           : device_id_from_text(x.res.id);
-          if (x.res.id_integer) id.encoding = IdEncoding::integer;
-          identify(c, std::move(id), "device id");
-        }
-      } else if (x.res.status == Result::need_more) {
-        c.at_least(x.level, "the bytes so far begin {}'s {}: {}", x.e->name, x.r->label, form);
-        c.wants(x.res.wanted);
-      } else {
-        c.at_least(x.level, "starts like {}'s {} ({} of its {} parts fit): {}", x.e->name, x.r->label,
-                   x.res.tokens_matched, x.r->tokens.size(), form);
-      }
+      Candidate& c = out.add(x.ref->e->info);
+      describe(*x.ref, x.res, x.level, c);
+      c.detail = &x;  // kept until this thread's next examination: the verdict's explanations
     }
   }
 
+  // A quiet candidate's findings written out, from the result it was proposed on.
+  void explain(const ProbeInput&, Candidate& c) const override {
+    if (!c.detail) return;
+    const auto& x = *static_cast<const Best*>(c.detail);
+    Candidate aloud(*c.info);
+    describe(*x.ref, x.res, x.level, aloud);
+    c.evidence = std::move(aloud.evidence);
+    c.headline = aloud.headline;
+  }
+
  private:
+  struct Ref {
+    const Entry* e;
+    const Rule* r;
+    std::uint32_t index;  // the rule's place in the table, and its bit in the decision table
+  };
+  // The best result of one entry's rules.
+  struct Best {
+    const Ref* ref;
+    Result res;
+    double level;
+    std::uint32_t order;  // the entry's first rule that fitted
+  };
+  // One thread's working state, reused: no allocation per verdict once warm.
+  struct Scratch {
+    std::vector<Best> best;
+    std::vector<std::uint64_t> fits;
+    std::vector<const Ref*> deferred;
+    std::array<std::uint32_t, 256> count{};  // each byte value's count, once a rule needs it
+    bool counted = false;
+  };
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+  }
+
   static std::size_t leading_literal(const Rule& r) {
     return !r.tokens.empty() && r.tokens[0].kind == table::Tok::lit ? r.tokens[0].lit.size() : 0;
   }
 
-  // The first-byte index over the active table (rebuilt when --table changed it).
+  // What a rule's result is worth (0: nothing to say).
+  static double level_of(const Rule& r, const Result& res) {
+    const std::size_t marker = leading_literal(r);
+    if (res.status == Result::full) {
+      // A rule without a marker whose checksum fails has nothing left to stand on.
+      if (res.checks_failed && marker == 0) return 0;
+      return res.checks_failed ? std::min(r.level, level::failed)
+             : res.checks_ok   ? std::max(r.level, level::integrity)
+                               : r.level;
+    }
+    // Waiting for more is worth saying only when a marker matched: a rule that starts with a
+    // class would otherwise wait on any bytes.
+    if (res.status == Result::need_more)
+      return marker >= 2 ? level::signature : marker == 1 && res.tokens_matched >= 2 ? level::prefix : 0.0;
+    return res.tokens_matched >= 1 && marker >= 2 ? 0.1 : 0.0;  // a near miss: the start fits, the rest does not
+  }
+
+  // A rule's result as a candidate: its level, identifier, lengths, and (unless quiet) evidence.
+  static void describe(const Ref& ref, const Result& res, double level, Candidate& c) {
+    const Entry& e = *ref.e;
+    const Rule& r = *ref.r;
+    const std::string form = c.quiet ? std::string() : quote(r.text, 72);
+    if (res.status == Result::full) {
+      c.at_least(std::min(level, r.level), "{} {}: {}", e.name, r.label, form);
+      if (res.checks_ok) c.at_least(level, "its checksum is right");
+      if (res.checks_failed) c.at_most(level::failed, "its checksum is wrong (clones do that)");
+      c.uses(res.used);
+      if (!res.id.empty()) {
+        DeviceId id = res.id_bcd ? device_id_from_bcd(res.id) : device_id_from_text(res.id);
+        if (res.id_integer) id.encoding = IdEncoding::integer;
+        identify(c, std::move(id), "device id");
+      }
+    } else if (res.status == Result::need_more) {
+      c.at_least(level, "the bytes so far begin {}'s {}: {}", e.name, r.label, form);
+      c.wants(res.wanted);
+    } else {
+      c.at_least(level, "starts like {}'s {} ({} of its {} parts fit): {}", e.name, r.label, res.tokens_matched,
+                 r.tokens.size(), form);
+    }
+  }
+
+  // The bytes lack one of the rule's literal characters (counted) or its longest literal.
+  bool lacks_literals(Scratch& s, std::string_view text, const Ref& ref) const {
+    if (!s.counted) {
+      s.count.fill(0);
+      for (const char ch : text) ++s.count[static_cast<unsigned char>(ch)];
+      s.counted = true;
+    }
+    const auto& need = needs_[ref.index];
+    if (std::any_of(need.begin(), need.end(), [&](const auto& n) { return s.count[n.first] < n.second; })) return true;
+    return !ref.r->required.empty() && text.find(ref.r->required) == std::string_view::npos;
+  }
+
+  // Calls f for each rule, in table order, whose bit is set in `set` and (refused = false) set
+  // or (refused = true) clear in `fits`.
+  template <class F>
+  void for_each_rule(const std::uint64_t* fits, const std::uint64_t* set, bool refused, F&& f) const {
+    for (std::size_t w = 0; w < words_; ++w) {
+      std::uint64_t bits = set[w] & (refused ? ~fits[w] : fits[w]);
+      while (bits) {
+        const auto bit = static_cast<std::size_t>(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        f(rules_[w * 64 + bit]);
+      }
+    }
+  }
+
+  std::size_t first_row(const Bytes& b) const { return static_cast<std::size_t>(b.at(0)) * words_; }
+
+  // The decision table and the first-byte sets over the active table (rebuilt when --table
+  // changed it).
   void index() const {
     const table::Table& t = table::active();
     generation_ = table::generation();
     infos_.clear();
-    for (auto& list : by_first_) list.clear();
-    for (auto& list : by_first_loose_) list.clear();
-    by_two_.clear();
+    rules_.clear();
     for (const auto& e : t.entries) infos_.push_back(&e.info);
     for (const auto& e : t.entries)
-      for (const auto& r : e.rules) {
-        if (leading_literal(r) >= 2) {  // a two-byte marker: indexed by both bytes
-          const auto key = static_cast<std::uint16_t>(static_cast<unsigned char>(r.tokens[0].lit[0]) << 8 |
-                                                      static_cast<unsigned char>(r.tokens[0].lit[1]));
-          auto it = std::lower_bound(by_two_.begin(), by_two_.end(), key,
-                                     [](const auto& x, std::uint16_t k) { return x.first < k; });
-          if (it == by_two_.end() || it->first != key) it = by_two_.insert(it, {key, {}});
-          it->second.push_back({&e, &r});
+      for (const auto& r : e.rules) rules_.push_back({&e, &r, static_cast<std::uint32_t>(rules_.size())});
+    words_ = (rules_.size() + 63) / 64;
+    decision_.assign(table::positions * 256 * words_, 0);
+    free_.assign(table::positions * words_, 0);
+    marked_.assign(256 * words_, 0);
+    loose_.assign(256 * words_, 0);
+    needs_.assign(rules_.size(), {});
+    std::array<std::bitset<256>, table::positions> sets;
+    for (const Ref& ref : rules_) {
+      const Rule& r = *ref.r;
+      const std::size_t word = ref.index / 64;
+      const std::uint64_t bit = std::uint64_t{1} << (ref.index % 64);
+      table::position_bytes(r, sets);
+      for (std::size_t p = 0; p < table::positions; ++p) {
+        if (sets[p].all()) {
+          free_[p * words_ + word] |= bit;
           continue;
         }
-        std::array<bool, 256> first{};
-        table::first_bytes(r, first);
-        for (std::size_t b = 0; b < 256; ++b)
-          if (first[b]) (leading_literal(r) ? by_first_ : by_first_loose_)[b].push_back({&e, &r});
+        for (std::size_t c = sets[p]._Find_first(); c < 256; c = sets[p]._Find_next(c))
+          decision_[(p * 256 + c) * words_ + word] |= bit;
       }
+      // Which first bytes it can start with, behind a marker or not.
+      std::array<bool, 256> first{};
+      table::first_bytes(r, first);
+      auto& by_first = leading_literal(r) ? marked_ : loose_;
+      for (std::size_t c = 0; c < 256; ++c)
+        if (first[c]) by_first[c * words_ + word] |= bit;
+      // The characters its literals hold, and how many times: a full match finds each literal
+      // on bytes of its own.
+      std::array<std::uint32_t, 256> chars{};
+      for (const auto& tok : r.tokens)
+        if (tok.kind == table::Tok::lit)
+          for (const char ch : tok.lit) ++chars[static_cast<unsigned char>(ch)];
+      for (std::size_t c = 0; c < 256; ++c)
+        if (chars[c]) needs_[ref.index].emplace_back(static_cast<unsigned char>(c), chars[c]);
+    }
   }
   void refresh() const {
     if (generation_ != table::generation()) index();
   }
 
-  using RuleList = std::vector<std::pair<const Entry*, const Rule*>>;
-  const RuleList* find_two(const Bytes& b) const {
-    const auto key = static_cast<std::uint16_t>(b.at(0) << 8 | b.at(1));
-    auto it = std::lower_bound(by_two_.begin(), by_two_.end(), key,
-                               [](const auto& x, std::uint16_t k) { return x.first < k; });
-    return it != by_two_.end() && it->first == key ? &it->second : nullptr;
+  // The rules whose fixed positions allow the bytes: one bit per rule.
+  void decide(const Bytes& b, std::vector<std::uint64_t>& fits) const {
+    fits.assign(words_, ~std::uint64_t{0});
+    const std::size_t n = std::min(b.size(), table::positions);
+    for (std::size_t p = 0; p < n; ++p) {
+      const std::uint64_t* row = &decision_[(p * 256 + static_cast<std::size_t>(b.at(p))) * words_];
+      const std::uint64_t* any = &free_[p * words_];
+      for (std::size_t w = 0; w < words_; ++w) fits[w] &= row[w] | any[w];
+    }
   }
 
-  mutable std::vector<std::pair<std::uint16_t, RuleList>> by_two_;  // sorted by the two bytes
-  mutable std::array<RuleList, 256> by_first_loose_{};             // no leading marker
   mutable std::uint64_t generation_ = 0;
   mutable std::vector<const ProtocolInfo*> infos_;
-  mutable std::array<std::vector<std::pair<const Entry*, const Rule*>>, 256> by_first_{};
+  mutable std::vector<Ref> rules_;               // every rule, in table order
+  mutable std::size_t words_ = 0;                // 64-bit words per set of rules
+  mutable std::vector<std::uint64_t> decision_;  // [position][byte][word]: the rules that allow it
+  mutable std::vector<std::uint64_t> free_;      // [position][word]: the rules that allow any byte there
+  mutable std::vector<std::uint64_t> marked_;    // [first byte][word]: rules behind a marker starting so
+  mutable std::vector<std::uint64_t> loose_;     // [first byte][word]: rules without a marker that may
+  mutable std::vector<std::vector<std::pair<unsigned char, std::uint32_t>>> needs_;  // per rule
 };
 
 const TableProbe probe;
@@ -172,4 +314,3 @@ const ProbeRegistration registration(probe);
 
 }  // namespace
 }  // namespace vt106::detect
-
