@@ -22,7 +22,10 @@ std::string status_word(Status s) {
 
 std::string inputs_words(const RenderOptions& o) {
   std::string out;
-  for (const auto& i : o.inputs) out += " " + shell_quote(i);
+  for (const auto& i : o.inputs) {
+    out += ' ';
+    out += shell_quote(i);
+  }
   return out;
 }
 
