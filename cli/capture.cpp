@@ -180,6 +180,6 @@ Runner setup_capture(CLI::App& app) {
 
 }  // namespace
 
-const Subcommand registration{"capture", 20, setup_capture};
+const Subcommand capture_registration{"capture", 20, setup_capture};
 
 }  // namespace vt106::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,5 +31,12 @@ struct RegisteredSubcommand {
   Setup setup;
 };
 std::vector<RegisteredSubcommand>& registered_subcommands();
+
+// Closes a file a subcommand opened (standard input stays open): std::unique_ptr<FILE, FileCloser>.
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f && f != stdin) std::fclose(f);
+  }
+};
 
 }  // namespace vt106::cli

@@ -383,6 +383,6 @@ published source; see 'man vt106-craft'.)");
 
 }  // namespace
 
-const Subcommand registration{"craft", 60, setup_craft};
+const Subcommand craft_registration{"craft", 60, setup_craft};
 
 }  // namespace vt106::cli

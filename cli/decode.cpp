@@ -247,6 +247,6 @@ Runner setup_decode(CLI::App& app) {
 
 }  // namespace
 
-const Subcommand registration{"decode", 10, setup_decode};
+const Subcommand decode_registration{"decode", 10, setup_decode};
 
 }  // namespace vt106::cli

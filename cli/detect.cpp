@@ -40,12 +40,6 @@ struct DetectOptions {
 // A PROXY v2 header may carry up to 64 KiB of TLVs before the bytes detection looks at.
 constexpr std::size_t read_limit = (1u << 16) + 16 + detect::max_inspect + 1;
 
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f && f != stdin) std::fclose(f);
-  }
-};
-
 std::span<const std::byte> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
@@ -291,6 +285,6 @@ Runner setup_detect(CLI::App& app) {
 
 }  // namespace
 
-const Subcommand registration{"detect", 30, setup_detect};
+const Subcommand detect_registration{"detect", 30, setup_detect};
 
 }  // namespace vt106::cli

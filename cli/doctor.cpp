@@ -289,6 +289,6 @@ Examples:
 
 }  // namespace
 
-const Subcommand registration{"doctor", 70, setup_doctor};
+const Subcommand doctor_registration{"doctor", 70, setup_doctor};
 
 }  // namespace vt106::cli

@@ -95,12 +95,6 @@ class CommandLines {
   std::string pending_;
 };
 
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f) std::fclose(f);
-  }
-};
-
 int run_listen(const ListenOptions& o) {
   const auto popts = o.records.parse_options("listen");
   if (!popts) return exit_usage;
@@ -249,6 +243,6 @@ Runner setup_listen(CLI::App& app) {
 
 }  // namespace
 
-const Subcommand registration{"listen", 50, setup_listen};
+const Subcommand listen_registration{"listen", 50, setup_listen};
 
 }  // namespace vt106::cli

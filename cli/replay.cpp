@@ -63,12 +63,6 @@ extern "C" void on_replay_stop_signal(int) {
   if (active_replayer) active_replayer->stop();
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f && f != stdin) std::fclose(f);
-  }
-};
-
 class SentWriter final : public replay::SendObserver {
  public:
   explicit SentWriter(output::NdjsonSink& sink) : sink_(sink) {}
@@ -391,6 +385,6 @@ Runner setup_replay(CLI::App& app) {
 
 }  // namespace
 
-const Subcommand registration{"replay", 40, setup_replay};
+const Subcommand replay_registration{"replay", 40, setup_replay};
 
 }  // namespace vt106::cli

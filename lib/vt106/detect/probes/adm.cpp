@@ -2,7 +2,7 @@
 // the 15-digit IMEI as text, per Traccar's AdmFrameDecoder and AdmProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_adm {
 namespace {
 
 constexpr ProtocolInfo adm{"adm", "Neomatica ADM", Category::tracker, 5092, true, false, false};
@@ -59,4 +59,4 @@ const AdmProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_adm

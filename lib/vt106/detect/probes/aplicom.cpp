@@ -2,7 +2,7 @@
 // 7-byte unit id, bit 6: a selector) + unit id + length, per Traccar's AplicomFrameDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_aplicom {
 namespace {
 
 constexpr ProtocolInfo aplicom{"aplicom", "Aplicom A1/A9", Category::tracker, 5049, true, false, false};
@@ -60,4 +60,4 @@ const AplicomProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_aplicom

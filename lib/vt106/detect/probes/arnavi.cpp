@@ -2,7 +2,7 @@
 // that follow it, and the "$AV,V3/V4," text form, per Arnavi's protocol and Traccar's Arnavi decoders.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_arnavi {
 namespace {
 
 constexpr ProtocolInfo arnavi{"arnavi", "Arnavi", Category::tracker, 5100, true, false, false};
@@ -84,4 +84,4 @@ const ArnaviProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_arnavi

@@ -4,7 +4,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_atrack {
 namespace {
 
 constexpr ProtocolInfo atrack{"atrack", "ATrack AK/AX series", Category::tracker, 5044, true, true, true};
@@ -104,4 +104,4 @@ const AtrackProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_atrack

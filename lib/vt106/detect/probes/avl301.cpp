@@ -2,7 +2,7 @@
 // with the IMEI in BCD in the login, per Traccar's Avl301ProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_avl301 {
 namespace {
 
 constexpr ProtocolInfo avl301{"avl301", "AVL-301", Category::tracker, 5085, true, false, false};
@@ -49,4 +49,4 @@ const Avl301Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_avl301

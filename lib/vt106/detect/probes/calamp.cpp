@@ -3,7 +3,7 @@
 // Traccar's CalAmpProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_calamp {
 namespace {
 
 constexpr ProtocolInfo calamp{"calamp", "CalAmp LMU (LMDirect)", Category::tracker, 5082, false, true, false};
@@ -44,4 +44,4 @@ const CalampProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_calamp

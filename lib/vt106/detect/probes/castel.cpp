@@ -2,7 +2,7 @@
 // device id + type … CRC-16/X-25 (stored little-endian) + 0D 0A, per Traccar's Castel decoders.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_castel {
 namespace {
 
 constexpr ProtocolInfo castel{"castel", "Castel IDD-213, CC830", Category::tracker, 5086, true, true, true};
@@ -73,4 +73,4 @@ const CastelProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_castel

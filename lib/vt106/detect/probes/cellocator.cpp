@@ -3,7 +3,7 @@
 // CellocatorFrameDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_cellocator {
 namespace {
 
 constexpr ProtocolInfo cellocator{"cellocator", "Pointer Cellocator", Category::tracker, 5033, true, true, false};
@@ -50,4 +50,4 @@ const CellocatorProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_cellocator

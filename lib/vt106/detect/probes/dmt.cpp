@@ -3,7 +3,7 @@
 // DmtProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_dmt {
 namespace {
 
 constexpr ProtocolInfo dmt{"dmt", "Digital Matter", Category::tracker, 5137, true, false, false};
@@ -45,4 +45,4 @@ const DmtProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_dmt

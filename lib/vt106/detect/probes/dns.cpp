@@ -2,7 +2,7 @@
 // length (RFC 1035 §4.2.2); scanners and amplification probes reach tracker ports.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_dns {
 namespace {
 
 constexpr ProtocolInfo dns{"dns", "DNS query", Category::other, 53, true, true, false};
@@ -57,4 +57,4 @@ const DnsProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_dns

@@ -2,7 +2,7 @@
 // login), and the UDP "EL" wrapper, per Eelink's protocol document and Traccar's EelinkProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_eelink {
 namespace {
 
 constexpr ProtocolInfo eelink{"eelink", "Eelink TK116/TK119, GPT series", Category::tracker, 5064, true, true, true};
@@ -64,4 +64,4 @@ const EelinkProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_eelink

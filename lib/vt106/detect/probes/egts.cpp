@@ -3,7 +3,7 @@
 // EgtsFrameDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_egts {
 namespace {
 
 constexpr ProtocolInfo egts{"egts", "EGTS (GOST R 54619)", Category::tracker, 5162, true, false, false};
@@ -102,4 +102,4 @@ const EgtsProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_egts

@@ -2,7 +2,7 @@
 // 15-digit IMEI and often an RMC sentence, per Traccar's EnforaProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_enfora {
 namespace {
 
 constexpr ProtocolInfo enfora{"enfora", "Enfora MT-GL, MT4000", Category::tracker, 5008, true, true, false};
@@ -54,4 +54,4 @@ const EnforaProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_enfora

@@ -3,7 +3,7 @@
 // protocol document and Traccar's GalileoFrameDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_galileo {
 namespace {
 
 constexpr ProtocolInfo galileo{"galileo", "Galileosky", Category::tracker, 5034, true, false, true};
@@ -76,4 +76,4 @@ const GalileoProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_galileo

@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_globalsat {
 namespace {
 
 constexpr ProtocolInfo globalsat{"globalsat", "GlobalSat TR-series", Category::tracker, 5043, true, false, false};
@@ -71,4 +71,4 @@ const GlobalsatProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_globalsat

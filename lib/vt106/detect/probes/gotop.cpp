@@ -5,7 +5,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_gotop {
 namespace {
 
 constexpr ProtocolInfo gotop{"gotop", "GOTOP VT-106, TL201/TL206, VT108, GPS101, TL402/TL403", Category::tracker,
@@ -100,4 +100,4 @@ const GotopProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_gotop

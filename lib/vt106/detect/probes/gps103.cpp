@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_gps103 {
 namespace {
 
 constexpr ProtocolInfo gps103{"gps103", "GPS103: Coban TK103A/B, TK-10x", Category::tracker, 5001, true, true, true};
@@ -90,4 +90,4 @@ const Gps103Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_gps103

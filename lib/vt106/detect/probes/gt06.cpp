@@ -3,7 +3,7 @@
 // Gt06FrameDecoder, TopinProtocolDecoder and Gt02ProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_gt06 {
 namespace {
 
 constexpr ProtocolInfo gt06{"gt06", "Concox/Jimi GT06 and clones", Category::tracker, 5023, true, false, true};
@@ -170,4 +170,4 @@ const Gt06Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_gt06

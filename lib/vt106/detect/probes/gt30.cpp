@@ -3,7 +3,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_gt30 {
 namespace {
 
 constexpr ProtocolInfo gt30{"gt30", "GT30", Category::tracker, 5131, true, false, false};
@@ -54,4 +54,4 @@ const Gt30Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_gt30

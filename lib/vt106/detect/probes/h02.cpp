@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_h02 {
 namespace {
 
 constexpr ProtocolInfo h02{"h02", "H02: SinoTrack ST-90x and many clones", Category::tracker, 5013, true, true, true};
@@ -141,4 +141,4 @@ const H02Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_h02

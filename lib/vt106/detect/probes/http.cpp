@@ -3,7 +3,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_http {
 namespace {
 
 constexpr ProtocolInfo http{"http", "HTTP/1.x request", Category::other, 80, true, false, true};
@@ -96,4 +96,4 @@ const HttpProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_http

@@ -2,7 +2,7 @@
 // Traccar's HuaShengFrameDecoder and HuaShengProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_huasheng {
 namespace {
 
 constexpr ProtocolInfo huasheng{"huasheng", "HuaSheng", Category::tracker, 5111, true, false, false};
@@ -64,4 +64,4 @@ const HuashengProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_huasheng

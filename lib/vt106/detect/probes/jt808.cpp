@@ -6,7 +6,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_jt808 {
 namespace {
 
 constexpr ProtocolInfo jt808{"jt808", "JT/T 808 terminals (Traccar's former \"huabao\")", Category::tracker, 5015,
@@ -201,4 +201,4 @@ const Jt808Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_jt808

@@ -2,7 +2,7 @@
 // BCD id + command + data + CRC-16/CCITT-FALSE + 0D 0A, per Traccar's Meiligao decoders.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_meiligao {
 namespace {
 
 constexpr ProtocolInfo meiligao{"meiligao", "Meiligao: Meitrack VT300/VT310/GT30i", Category::tracker, 5009, true,
@@ -82,4 +82,4 @@ const MeiligaoProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_meiligao

@@ -4,7 +4,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_meitrack {
 namespace {
 
 constexpr ProtocolInfo meitrack{"meitrack", "Meitrack MVT/T-series", Category::tracker, 5020, true, true, true};
@@ -63,4 +63,4 @@ const MeitrackProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_meitrack

@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_mictrack {
 namespace {
 
 constexpr ProtocolInfo mictrack{"mictrack", "Mictrack", Category::tracker, 5191, true, true, false};
@@ -60,4 +60,4 @@ const MictrackProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_mictrack

@@ -3,7 +3,7 @@
 // Minifinder2ProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_minifinder2 {
 namespace {
 
 constexpr ProtocolInfo minifinder2{"minifinder2", "MiniFinder2 (Nordic)", Category::tracker, 5187, true, false,
@@ -50,4 +50,4 @@ const Minifinder2Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_minifinder2

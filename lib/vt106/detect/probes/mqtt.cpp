@@ -2,7 +2,7 @@
 // device pointed at a plain tracker port; the client id often is the device's IMEI.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_mqtt {
 namespace {
 
 constexpr ProtocolInfo mqtt{"mqtt", "MQTT CONNECT", Category::other, 1883, true, false, true};
@@ -59,4 +59,4 @@ const MqttProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_mqtt

@@ -3,7 +3,7 @@
 // NTCB/FLEX documents and Traccar's NavisFrameDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_navis {
 namespace {
 
 constexpr ProtocolInfo navis{"navis", "NavTelecom Signal S-2xxx (NTCB, FLEX)", Category::tracker, 5019, true, false,
@@ -78,4 +78,4 @@ const NavisProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_navis

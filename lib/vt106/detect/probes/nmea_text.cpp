@@ -3,7 +3,7 @@
 // Laipac's documents and Traccar's GpsGate and Laipac decoders.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_nmea_text {
 namespace {
 
 constexpr ProtocolInfo gpsgate{"gpsgate", "GpsGate TrackerOne", Category::tracker, 5026, true, false, false};
@@ -69,4 +69,4 @@ const NmeaTextProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_nmea_text

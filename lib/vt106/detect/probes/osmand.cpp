@@ -2,7 +2,7 @@
 // JSON body carries id, lat/lon or location, timestamp; per Traccar's OsmAndProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_osmand {
 namespace {
 
 constexpr ProtocolInfo osmand{"osmand", "OsmAnd/Traccar Client HTTP", Category::tracker, 5055, true, false, true};
@@ -87,4 +87,4 @@ const OsmandProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_osmand

@@ -2,7 +2,7 @@
 // container BF FB + type + little-endian length, per Traccar's Pt502 decoders.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_pt502 {
 namespace {
 
 constexpr ProtocolInfo pt502{"pt502", "Sanav PT502/PT600", Category::tracker, 5017, true, false, false};
@@ -79,4 +79,4 @@ const Pt502Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_pt502

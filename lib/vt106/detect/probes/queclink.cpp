@@ -4,7 +4,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_queclink {
 namespace {
 
 constexpr ProtocolInfo gl200{"gl200", "Queclink GV/GL/GMT (@Track, text and binary)", Category::tracker, 5004, true,
@@ -170,4 +170,4 @@ const QueclinkProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_queclink

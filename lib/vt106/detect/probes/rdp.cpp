@@ -2,7 +2,7 @@
 // X.224 Connection Request (E0), often with "Cookie: mstshash=" (MS-RDPBCGR 2.2.1.1).
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_rdp {
 namespace {
 
 constexpr ProtocolInfo rdp{"rdp", "RDP connection request", Category::other, 3389, true, false, false};
@@ -36,4 +36,4 @@ const RdpProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_rdp

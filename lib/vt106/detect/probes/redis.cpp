@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_redis {
 namespace {
 
 constexpr ProtocolInfo redis{"redis", "Redis (RESP)", Category::other, 6379, true, false, false};
@@ -65,4 +65,4 @@ const RedisProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_redis

@@ -2,7 +2,7 @@
 // by a CRC-16/KERMIT over the payload, per Ruptela's protocol document and Traccar's decoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_ruptela {
 namespace {
 
 constexpr ProtocolInfo ruptela{"ruptela", "Ruptela FM-Eco/Pro/Tco", Category::tracker, 5046, true, false, true};
@@ -51,4 +51,4 @@ const RuptelaProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_ruptela

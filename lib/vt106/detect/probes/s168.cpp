@@ -3,7 +3,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_s168 {
 namespace {
 
 constexpr ProtocolInfo s168{"s168", "S168", Category::tracker, 5204, true, false, false};
@@ -45,4 +45,4 @@ const S168Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_s168

@@ -1,7 +1,7 @@
 // SIP requests (RFC 3261): "METHOD sip:… SIP/2.0" — scanners hit 5060, inside Traccar's port range.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_sip {
 namespace {
 
 constexpr ProtocolInfo sip{"sip", "SIP request", Category::other, 5060, true, true, false};
@@ -49,4 +49,4 @@ const SipProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_sip

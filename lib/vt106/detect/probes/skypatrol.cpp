@@ -2,7 +2,7 @@
 // space-padded fields, per Traccar's SkypatrolProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_skypatrol {
 namespace {
 
 constexpr ProtocolInfo skypatrol{"skypatrol", "Skypatrol (UDP)", Category::tracker, 5021, false, true, false};
@@ -59,4 +59,4 @@ const SkypatrolProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_skypatrol

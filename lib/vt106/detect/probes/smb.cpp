@@ -2,7 +2,7 @@
 // (SMB2/3, MS-SMB2 §2.2.1).
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_smb {
 namespace {
 
 constexpr ProtocolInfo smb{"smb", "SMB over NetBIOS session", Category::other, 445, true, false, false};
@@ -29,4 +29,4 @@ const SmbProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_smb

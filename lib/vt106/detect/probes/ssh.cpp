@@ -1,7 +1,7 @@
 // SSH identification string (RFC 4253 §4.2): "SSH-2.0-software comments\r\n", at most 255 bytes.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_ssh {
 namespace {
 
 constexpr ProtocolInfo ssh{"ssh", "SSH client", Category::other, 22, true, false, true};
@@ -39,4 +39,4 @@ const SshProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_ssh

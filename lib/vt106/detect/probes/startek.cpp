@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_startek {
 namespace {
 
 constexpr ProtocolInfo startek{"startek", "iStartek VT600/PT60 and others", Category::tracker, 5222, true, false,
@@ -51,4 +51,4 @@ const StartekProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_startek

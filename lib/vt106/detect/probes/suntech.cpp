@@ -4,7 +4,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_suntech {
 namespace {
 
 constexpr ProtocolInfo suntech{"suntech", "Suntech ST300/ST600/ST910, SA200, Universal", Category::tracker, 5011,
@@ -129,4 +129,4 @@ const SuntechProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_suntech

@@ -2,7 +2,7 @@
 // length + serial + 8-byte BCD IMEI, per Traccar's T800xProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_t800x {
 namespace {
 
 constexpr ProtocolInfo t800x{"t800x", "Topflytech T8806/T880x/TLW binary", Category::tracker, 5094, true, true, true};
@@ -66,4 +66,4 @@ const T800xProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_t800x

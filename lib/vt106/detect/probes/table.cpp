@@ -13,7 +13,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/detect/table.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_table {
 namespace {
 
 using table::Entry;
@@ -313,4 +313,4 @@ const TableProbe probe;
 const ProbeRegistration registration(probe);
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_table

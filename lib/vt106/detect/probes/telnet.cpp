@@ -2,7 +2,7 @@
 // option, from scanners and misdirected modem consoles.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_telnet {
 namespace {
 
 constexpr ProtocolInfo telnet{"telnet", "Telnet negotiation", Category::other, 23, true, false, false};
@@ -44,4 +44,4 @@ const TelnetProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_telnet

@@ -3,7 +3,7 @@
 // pages and Traccar's TeltonikaFrameDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_teltonika {
 namespace {
 
 constexpr ProtocolInfo teltonika{"teltonika", "Teltonika FMB/FMC/FMM, GH3000", Category::tracker, 5027, true, true,
@@ -99,4 +99,4 @@ const TeltonikaProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_teltonika

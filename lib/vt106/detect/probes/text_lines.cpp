@@ -2,7 +2,7 @@
 // a person typing into a socket. Weak on purpose: every text protocol is also text lines.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_text_lines {
 namespace {
 
 constexpr ProtocolInfo text_lines{"text_lines", "plain text lines, no protocol signature", Category::other, 0, true,
@@ -50,4 +50,4 @@ const TextLinesProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_text_lines

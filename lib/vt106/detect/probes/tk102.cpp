@@ -2,7 +2,7 @@
 // Tk102ProtocolDecoder; byte 1 is not printable, which sets it apart from watch "[XX*".
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_tk102 {
 namespace {
 
 constexpr ProtocolInfo tk102{"tk102", "TK102 binary", Category::tracker, 5036, true, false, false};
@@ -64,4 +64,4 @@ const Tk102Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_tk102

@@ -2,7 +2,7 @@
 // Topflytech protocol decoders; the '(' group of the reference's ambiguity table.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_tk103 {
 namespace {
 
 constexpr ProtocolInfo tk103{"tk103", "TK103 and GT02A text", Category::tracker, 5002, true, true, true};
@@ -84,4 +84,4 @@ const Tk103Probe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_tk103

@@ -2,7 +2,7 @@
 // and scanners: a device or app with TLS enabled talking to a plain-TCP tracker port.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_tls {
 namespace {
 
 constexpr ProtocolInfo tls{"tls", "TLS ClientHello", Category::other, 443, true, false, true};
@@ -92,4 +92,4 @@ const TlsProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_tls

@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_tlt2h {
 namespace {
 
 constexpr ProtocolInfo tlt2h{"tlt2h", "Xexun TLT-2H, V500, MT-series", Category::tracker, 5030, true, true, false};
@@ -66,4 +66,4 @@ const Tlt2hProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_tlt2h

@@ -2,7 +2,7 @@
 // Traccar's TotemProtocolDecoder (several firmware generations).
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_totem {
 namespace {
 
 constexpr ProtocolInfo totem{"totem", "Totem", Category::tracker, 5007, true, false, false};
@@ -58,4 +58,4 @@ const TotemProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_totem

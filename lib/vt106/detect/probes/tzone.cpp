@@ -2,7 +2,7 @@
 // 0D 0A, per Traccar's TzoneProtocolDecoder.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_tzone {
 namespace {
 
 constexpr ProtocolInfo tzone{"tzone", "TZone TZ-AVL", Category::tracker, 5029, true, false, false};
@@ -45,4 +45,4 @@ const TzoneProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_tzone

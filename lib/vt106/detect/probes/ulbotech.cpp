@@ -2,7 +2,7 @@
 // CRC-16/XMODEM before the closing F8, and the "*TS01,…#" text form, per Traccar's Ulbotech decoders.
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_ulbotech {
 namespace {
 
 constexpr ProtocolInfo ulbotech{"ulbotech", "Ulbotech", Category::tracker, 5072, true, false, false};
@@ -62,4 +62,4 @@ const UlbotechProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_ulbotech

@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_upro {
 namespace {
 
 constexpr ProtocolInfo upro{"upro", "UPRO", Category::tracker, 5095, true, false, false};
@@ -48,4 +48,4 @@ const UproProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_upro

@@ -4,7 +4,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_watch {
 namespace {
 
 constexpr ProtocolInfo watch{"watch", "3G/4G kids' watches (SeTracker and similar)", Category::tracker, 5093, true,
@@ -70,4 +70,4 @@ const WatchProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_watch

@@ -4,7 +4,7 @@
 #include "vt106/detect/probe.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_wialon {
 namespace {
 
 constexpr ProtocolInfo wialon{"wialon", "Wialon IPS 1.1/2.0", Category::tracker, 5039, true, true, true};
@@ -83,4 +83,4 @@ const WialonProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_wialon

@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_xexun {
 namespace {
 
 constexpr ProtocolInfo xexun{"xexun", "Xexun TK102/TK103 text", Category::tracker, 5006, true, false, false};
@@ -92,4 +92,4 @@ const XexunProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_xexun

@@ -3,7 +3,7 @@
 #include "vt106/detect/cursor.hpp"
 #include "vt106/detect/probe.hpp"
 
-namespace vt106::detect {
+namespace vt106::detect::probe_xirgo {
 namespace {
 
 constexpr ProtocolInfo xirgo{"xirgo", "Xirgo", Category::tracker, 5081, true, true, false};
@@ -44,4 +44,4 @@ const XirgoProbe probe;
 const ProbeRegistration registration{probe};
 
 }  // namespace
-}  // namespace vt106::detect
+}  // namespace vt106::detect::probe_xirgo
