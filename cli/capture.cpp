@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -27,6 +28,7 @@ struct CaptureOptions {
   std::uint64_t count = 0;
   double duration_s = 0;
   int snaplen = 262144;
+  std::size_t buffer_kib = source::LiveOptions::default_buffer_size / 1024;
   bool no_promisc = false;
   bool list = false;
   bool quiet = false;
@@ -76,6 +78,9 @@ int run_capture(CaptureOptions o) {
   live_opts.write_path = o.write_path;
   live_opts.snaplen = o.snaplen;
   live_opts.promiscuous = !o.no_promisc;
+  live_opts.buffer_size = o.buffer_kib * 1024;
+  // Room between the capture thread and the decoder: as much again as the kernel's buffer.
+  const std::size_t queue_bytes = std::max<std::size_t>(live_opts.buffer_size, 4u << 20);
 
   std::unique_ptr<source::LiveCapture> live;
   try {
@@ -85,7 +90,7 @@ int run_capture(CaptureOptions o) {
     return e.kind() == source::LiveCaptureError::Kind::bad_filter ? exit_usage : exit_input;
   }
 
-  const auto sink_owner = o.records.make_sink(stdout, /*flush_each=*/true);
+  const auto sink_owner = o.records.make_sink(stdout, /*flush_each=*/false);
   output::FormatSink& sink = *sink_owner;
   if (o.count > 0) sink.limit_messages(o.count);
   gotop::Parser parser(*popts);
@@ -113,27 +118,66 @@ int run_capture(CaptureOptions o) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
-  const std::function<void(const source::Packet&)> on_packet = [&](const source::Packet& p) {
-    pipeline.add(p);
-    if (sink.done()) live->stop();
+  // One thread takes packets from the kernel and does nothing else; this one decodes. The queue
+  // between them holds up to queue_bytes; stdout is flushed whenever it runs empty.
+  source::PacketQueue queue(queue_bytes);
+  std::thread reader([&] { live->run(queue); });
+  std::uint64_t dropped = 0;
+  bool stopping = false;
+  auto stop = [&] {
+    if (!stopping) live->stop();
+    stopping = true;
   };
-  int status = exit_ok;
-  while (!stop_requested && !sink.done()) {
-    const bool more = live->dispatch(on_packet);
+  source::PacketBatch batch;
+  for (;;) {
+    const auto got = queue.pop(batch, std::chrono::milliseconds(100));
+    if (got == source::PacketQueue::Pop::closed) break;
+    if (got == source::PacketQueue::Pop::batch) {
+      for (const auto& e : batch.entries) {
+        if (sink.done()) break;  // -c reached: the rest is read and let go
+        source::Packet p;
+        p.ts_ns = e.ts_ns;
+        p.linktype = live->linktype();
+        p.orig_len = e.orig_len;
+        p.data = batch.data(e);
+        p.number = e.number;
+        pipeline.add(p);
+      }
+      if (batch.dropped > 0) {
+        // Reported where it was seen, between the packets read before and after.
+        dropped += batch.dropped;
+        output::RecordContext ctx;
+        ctx.input = name;
+        ctx.ts_ns = batch.seen_ns;
+        output::ErrorRecord e;
+        e.protocol = "";
+        e.code = "packets_dropped";
+        e.dropped = batch.dropped;
+        e.message = fmt::format("{}: the kernel dropped {} packet{} ({} in all): its capture buffer was full; "
+                                "a larger --buffer-size or a narrower --filter keeps them",
+                                name, batch.dropped, batch.dropped == 1 ? "" : "s", dropped);
+        sink.error(ctx, e);
+      }
+    }
     pipeline.expire(now_ns());
+    if (queue.empty()) sink.flush();  // the input paused: what was decoded is out
+    if (stop_requested || sink.done()) stop();
     if (o.duration_s > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= o.duration_s)
-      break;
-    if (!more) {
-      if (!stop_requested && !sink.done()) {
-        std::fprintf(stderr, "vt106 capture: %s: capture ended: %s\n", name.c_str(),
-                     live->error().empty() ? "the interface went away" : live->error().c_str());
-        status = exit_input;
-      }
-      break;
-    }
+      stop();
   }
+  reader.join();
   active_capture = nullptr;
+  // A stop asked for (a signal may have stopped the reader before this loop saw it) is no error.
+  stopping = stopping || stop_requested || sink.done();
+  int status = exit_ok;
+  if (!stopping && !live->error().empty()) {
+    std::fprintf(stderr, "vt106 capture: %s: capture ended: %s\n", name.c_str(), live->error().c_str());
+    status = exit_input;
+  } else if (!stopping) {
+    std::fprintf(stderr, "vt106 capture: %s: capture ended: the interface went away\n", name.c_str());
+    status = exit_input;
+  }
   pipeline.finish();  // partial frames are reported as truncated
   live->close_save_file();
   sink.finish();
@@ -170,6 +214,11 @@ Runner setup_capture(CLI::App& app) {
   cmd->add_option("-c,--count", opts->count, "Stop after this many message records")->type_name("COUNT");
   cmd->add_option("--duration", opts->duration_s, "Stop after this many seconds")->type_name("SECONDS")->check(CLI::PositiveNumber);
   cmd->add_option("--snaplen", opts->snaplen, "Bytes captured per packet")->check(CLI::Range(64, 262144))->capture_default_str();
+  cmd->add_option("-B,--buffer-size", opts->buffer_kib,
+                  "The kernel's capture buffer in KiB, as tcpdump -B (packets beyond it while the decoder is busy are dropped and reported)")
+      ->type_name("KIB")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20))
+      ->capture_default_str();
   cmd->add_flag("--no-promisc", opts->no_promisc, "Do not put the interface in promiscuous mode");
   cmd->add_flag("-D,--list-interfaces", opts->list, "List the interfaces that can be captured on, and exit");
   cmd->add_flag("-q,--quiet", opts->quiet, "No start and summary lines on stderr");

@@ -35,6 +35,7 @@ complete -c vt106 -n '__fish_seen_subcommand_from capture' -s w -l write -r -F -
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -s c -l count -x -d 'Stop after this many message records'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -l duration -x -d 'Stop after this many seconds'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -l snaplen -x -d 'Bytes captured per packet'
+complete -c vt106 -n '__fish_seen_subcommand_from capture' -s B -l buffer-size -x -d 'The kernel capture buffer in KiB'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -l no-promisc -d 'Do not use promiscuous mode'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -s D -l list-interfaces -d 'List the interfaces and exit'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -s q -l quiet -d 'No start and summary lines'

@@ -64,6 +64,7 @@ void append_error_json(std::string& out, const RecordContext& ctx, const ErrorRe
   w.key("code").string(e.code);
   w.key("message").string(e.message);
   if (e.length) w.key("length").number(*e.length);
+  if (e.dropped) w.key("dropped").number(*e.dropped);
   if (!e.raw.empty()) write_raw(w, e.raw);
   w.end_object();
 }

@@ -40,6 +40,7 @@ struct ErrorRecord {
   std::string_view raw;        // the bytes concerned (possibly only their first part)
   std::optional<std::uint64_t> length;   // bytes concerned when raw is not all of them
   std::optional<std::uint64_t> packet;   // capture record number (network problems)
+  std::optional<std::uint64_t> dropped;  // packets_dropped: how many the kernel dropped
   std::string_view imei, type;
   std::optional<gotop::Direction> dir;
 };

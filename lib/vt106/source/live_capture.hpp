@@ -2,6 +2,7 @@
 // optionally saved to a pcap file as they arrive.
 #pragma once
 
+#include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "vt106/source/capture_file.hpp"
+#include "vt106/source/packet_queue.hpp"
 
 namespace vt106::source {
 
@@ -20,6 +22,9 @@ struct LiveOptions {
   int snaplen = 262144;
   bool promiscuous = true;
   int read_timeout_ms = 100;   // how long one read waits; bounds how late a stop request is seen
+  int packet_delay_ms = 20;    // how long the kernel may hold a packet before handing it over
+  std::size_t buffer_size = default_buffer_size;  // the kernel's capture buffer (tcpdump -B), bytes
+  static constexpr std::size_t default_buffer_size = 32u << 20;  // 16× libpcap's default: bursts fit
 };
 
 // Why a live capture could not start; `kind` lets the caller say what to do.
@@ -62,6 +67,11 @@ class LiveCapture {
   // (saving it first when a save file is open). Returns false when the capture ended
   // (interface gone, or stop() was called).
   bool dispatch(const std::function<void(const Packet&)>& on_packet);
+  // The capture thread's loop: reads from the kernel (saving each packet first when a save file
+  // is open) into batches on `queue`, with the drops the kernel reported since the previous
+  // batch, until stop() or the end of the capture; then closes the queue. Does nothing else,
+  // so that the kernel's buffer is drained as fast as it fills.
+  void run(PacketQueue& queue);
   // Safe from a signal handler: the current and every later dispatch() returns.
   void stop();
   // Flushes and closes the save file so that it is complete and readable.
@@ -78,7 +88,7 @@ class LiveCapture {
   std::uint64_t packets_ = 0;
   std::string error_;
   int read_timeout_ms_ = 100;
-  volatile std::sig_atomic_t stopped_ = 0;
+  std::atomic<bool> stopped_{false};  // set from a signal handler or another thread
 };
 
 }  // namespace vt106::source
