@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
-#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -120,7 +119,13 @@ class Findings {
     }
     return store_[used_++];
   }
-  auto all() { return std::ranges::subrange(store_.begin(), store_.begin() + static_cast<std::ptrdiff_t>(used_)); }
+  // The candidates of this run (a plain iterator pair: clang 14 cannot use libstdc++ 12's ranges).
+  struct Range {
+    std::deque<Candidate>::iterator first, last;
+    std::deque<Candidate>::iterator begin() const { return first; }
+    std::deque<Candidate>::iterator end() const { return last; }
+  };
+  Range all() { return {store_.begin(), store_.begin() + static_cast<std::ptrdiff_t>(used_)}; }
   std::size_t size() const { return used_; }
   Candidate& operator[](std::size_t i) { return store_[i]; }
   void clear() { used_ = 0; }
