@@ -129,7 +129,6 @@ class Findings {
   std::size_t size() const { return used_; }
   Candidate& operator[](std::size_t i) { return store_[i]; }
   void clear() { used_ = 0; }
-  bool quiet() const { return quiet_; }
 
  private:
   std::deque<Candidate> store_;
