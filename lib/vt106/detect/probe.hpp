@@ -58,7 +58,7 @@ struct Candidate {
   bool quiet = false;
   const Probe* probe = nullptr;  // who proposed it, and its place among that probe's candidates
   std::size_t ordinal = 0;
-  const void* detail = nullptr;  // what the probe needs to explain it again (the table: its rule)
+  const void* detail = nullptr;  // what the probe needs to explain it again (the table: its kept result)
 
   double confidence() const { return level > 0 ? std::min(cap, level + bonus) : 0.0; }
 
@@ -103,8 +103,8 @@ struct ProbeInput {
 };
 
 // The candidates of one detection run. A deque, so that a probe may hold on to one candidate
-// while it adds another; reused from run to run (clear), so that a warm detector allocates
-// nothing for its candidates.
+// while it adds another; reused from run to run (clear), so that a warm detector keeps its
+// candidates' room.
 class Findings {
  public:
   explicit Findings(bool quiet = false) : quiet_(quiet) {}

@@ -22,7 +22,6 @@ struct LiveCapture::Handle {
   pcap_t* pcap = nullptr;
   pcap_dumper_t* dumper = nullptr;
   const std::function<void(const Packet&)>* on_packet = nullptr;
-  PacketBatch* batch = nullptr;  // run(): where the packets of one read go
   LiveCapture* owner = nullptr;
   bool nano = false;
 };
@@ -174,51 +173,33 @@ void LiveCapture::run(PacketQueue& queue) {
   PacketBatch batch;
   std::uint64_t dropped_seen = 0;
   auto next_stats = std::chrono::steady_clock::now();
-  auto take_drops = [&](PacketBatch& b) {
+  auto take_drops = [&] {
     pcap_stat ps{};
-    if (pcap_stats(handle_->pcap, &ps) != 0 || ps.ps_drop <= dropped_seen) return;
-    b.dropped += ps.ps_drop - dropped_seen;
+    if (handle_ == nullptr || pcap_stats(handle_->pcap, &ps) != 0 || ps.ps_drop <= dropped_seen) return;
+    batch.dropped += ps.ps_drop - dropped_seen;
     dropped_seen = ps.ps_drop;
-    b.seen_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+    batch.seen_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
   };
-  handle_->batch = &batch;
+  // The same read as dispatch(); each packet is copied into the batch (which push() refills).
+  const std::function<void(const Packet&)> add = [&batch](const Packet& p) {
+    batch.add(p.ts_ns, p.orig_len, p.data, p.number);
+  };
   const auto give_up = [this] { return stopped_.load(); };
-  while (handle_ && !stopped_) {
-    const int fd = pcap_get_selectable_fd(handle_->pcap);
-    if (fd >= 0) {
-      pollfd pfd{fd, POLLIN, 0};
-      if (poll(&pfd, 1, read_timeout_ms_) <= 0) continue;  // timeout or signal: look at the stop flag
-    }
-    const int n = pcap_dispatch(
-        handle_->pcap, -1,
-        [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
-          auto* self = reinterpret_cast<Handle*>(user);
-          if (self->dumper) pcap_dump(reinterpret_cast<u_char*>(self->dumper), h, bytes);
-          const std::int64_t frac = self->nano ? h->ts.tv_usec : std::int64_t{h->ts.tv_usec} * 1000;
-          self->batch->add(std::int64_t{h->ts.tv_sec} * 1'000'000'000 + frac, h->len,
-                           {reinterpret_cast<const std::byte*>(bytes), h->caplen}, ++self->owner->packets_);
-        },
-        reinterpret_cast<u_char*>(handle_));
-    if (handle_->dumper) pcap_dump_flush(handle_->dumper);
+  for (;;) {
+    const bool more = dispatch(add);
     // The kernel's drop counter, read every read timeout (a system call each): drops are
     // reported where they happened, within that time.
     if (const auto now = std::chrono::steady_clock::now(); now >= next_stats) {
       next_stats = now + std::chrono::milliseconds(read_timeout_ms_);
-      take_drops(batch);
+      take_drops();
     }
+    if (!more) break;
     if (!batch.empty() && !queue.push(batch, give_up)) break;
-    handle_->batch = &batch;
-    if (n == PCAP_ERROR_BREAK) break;
-    if (n < 0) {
-      error_ = pcap_geterr(handle_->pcap);
-      break;
-    }
   }
   // What was read before the stop still goes to the decoder, with the last drops.
-  if (handle_) take_drops(batch);
+  take_drops();
   if (!batch.empty()) queue.push(batch, [] { return false; });
-  if (handle_) handle_->batch = nullptr;
   queue.close();
 }
 
