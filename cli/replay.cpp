@@ -1,6 +1,9 @@
 // vt106 replay: send the uplink messages of a capture (or a file of frames) to a platform over
 // real connections, one per device, with the capture's timing or a chosen pace.
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -43,6 +46,8 @@ struct ReplayOptions {
   std::vector<std::string> imei_maps;
   std::string imei_prefix;
   bool restamp = false;
+  bool connect_ahead = false;
+  std::size_t read_ahead_kib = 8192;
   bool reconnect = false;
   unsigned max_retries = 5;
   double connect_timeout_s = 10;
@@ -85,6 +90,26 @@ bool named_as_capture(const std::string& name) {
   return false;
 }
 
+// A file that can be read again from its start (a regular file, not a pipe or a terminal).
+bool rereadable(std::FILE* f) {
+  struct stat st {};
+  return ::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && std::fseek(f, 0, SEEK_CUR) == 0;
+}
+
+// `head`, then the rest of `in`, into `out`, which is left at its start.
+bool copy_all(std::string_view head, std::FILE* in, std::FILE* out) {
+  if (std::fwrite(head.data(), 1, head.size(), out) != head.size()) return false;
+  std::vector<char> buf(1 << 16);
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), in)) > 0;)
+    if (std::fwrite(buf.data(), 1, n, out) != n) return false;
+  return !std::ferror(in) && std::fflush(out) == 0 && std::fseek(out, 0, SEEK_SET) == 0;
+}
+
+std::int64_t unix_ns_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // --imei-map values: OLD=NEW pairs, or files of pairs.
 bool load_imei_maps(const std::vector<std::string>& values, replay::ImeiMap& map) {
   for (const auto& v : values) {
@@ -113,7 +138,7 @@ bool load_imei_maps(const std::vector<std::string>& values, replay::ImeiMap& map
   return true;
 }
 
-std::string pace_text(const ReplayOptions& o, const replay::Schedule& s) {
+std::string pace_text(const ReplayOptions& o, const replay::Scheduler& s) {
   if (o.top_speed) return "at top speed";
   if (o.rate > 0) return fmt::format("at {} messages/s", o.rate);
   if (!s.timed()) return "back to back (the input has no times)";
@@ -164,7 +189,7 @@ int run_replay(const ReplayOptions& o) {
     }
   }
 
-  // The input: what every device said.
+  // The input: what every device said, read as it is sent.
   std::unique_ptr<std::FILE, FileCloser> file(o.input == "-" ? stdin : std::fopen(o.input.c_str(), "rb"));
   if (!file) {
     std::fprintf(stderr, "vt106 replay: %s: cannot open: %s\n", o.input.c_str(), std::strerror(errno));
@@ -174,50 +199,95 @@ int run_replay(const ReplayOptions& o) {
   head.resize(std::fread(head.data(), 1, head.size(), file.get()));
   bool capture = source::has_capture_magic(head) || named_as_capture(o.input);
   if (o.input_format != "auto") capture = o.input_format == "capture";
-  int status = exit_ok;
-  replay::Recording recording;
+  // Read more than once (--loop, --connect-ahead) and not a file: copied to a temporary file as
+  // it arrives, so that it can be read again without being held in memory.
+  std::unique_ptr<std::FILE, FileCloser> spool;
+  std::FILE* in = file.get();
+  if ((o.loops != 1 || o.connect_ahead) && !rereadable(in)) {
+    spool.reset(std::tmpfile());
+    if (!spool || !copy_all(head, in, spool.get())) {
+      std::fprintf(stderr, "vt106 replay: %s: cannot keep the input in a temporary file to read it again: %s\n",
+                   o.input.c_str(), std::strerror(errno));
+      return exit_input;
+    }
+    in = spool.get();
+    head.clear();
+  }
+  std::unique_ptr<replay::RecordingSource> input;
+  replay::CaptureRecordingSource* capture_input = nullptr;
+  replay::TextRecordingSource* text_input = nullptr;
   if (capture) {
     net::CaptureOptions copts;
     copts.flows.server_ports = o.server_ports;
     copts.filter = bpf.get();
-    net::CaptureStats cstats;
-    recording = replay::record_capture(file.get(), head, copts, cstats, o.max_frame);
-    if (cstats.stopped_by_problem) {
-      if (cstats.packets == 0) {
-        std::fprintf(stderr, "vt106 replay: %s: not a readable capture ('vt106 decode %s' says why)\n",
-                     o.input.c_str(), o.input.c_str());
+    auto c = std::make_unique<replay::CaptureRecordingSource>(in, std::move(head), copts, o.max_frame);
+    capture_input = c.get();
+    input = std::move(c);
+  } else {
+    auto t = std::make_unique<replay::TextRecordingSource>(in, std::move(head),
+                                                          sopts.transport.value_or(net::Transport::tcp), o.max_frame);
+    text_input = t.get();
+    input = std::move(t);
+  }
+  replay::Scheduler schedule(*input, sopts, unix_ns_now());
+  // What went wrong with the input, once it has been read; nullopt when nothing did.
+  auto input_problem = [&]() -> std::optional<int> {
+    if (capture_input) {
+      const auto st = capture_input->stats();
+      if (st.stopped_by_problem) {
+        std::fprintf(stderr, "vt106 replay: %s: the capture is damaged after packet %llu; what comes before is replayed\n",
+                     o.input.c_str(), static_cast<unsigned long long>(st.packets));
         return exit_input;
       }
-      std::fprintf(stderr, "vt106 replay: %s: the capture is damaged after packet %llu; replaying what comes before\n",
-                   o.input.c_str(), static_cast<unsigned long long>(cstats.packets));
-      status = exit_input;
     }
-  } else {
-    decode::ChunkReader in(file.get(), std::move(head));
-    recording = replay::record_text(in, sopts.transport.value_or(net::Transport::tcp), o.max_frame);
-    if (in.failed()) {
+    if (text_input && text_input->failed()) {
       std::fprintf(stderr, "vt106 replay: %s: read error\n", o.input.c_str());
       return exit_input;
     }
-  }
-  file.reset();
-  if (recording.connections.empty()) {
+    return std::nullopt;
+  };
+  // Nothing to replay at all: said before anything is sent.
+  if (!schedule.peek()) {
+    if (capture_input && capture_input->stats().stopped_by_problem && capture_input->stats().packets == 0) {
+      std::fprintf(stderr, "vt106 replay: %s: not a readable capture ('vt106 decode %s' says why)\n", o.input.c_str(),
+                   o.input.c_str());
+      return exit_input;
+    }
+    if (text_input && text_input->failed()) {
+      std::fprintf(stderr, "vt106 replay: %s: read error\n", o.input.c_str());
+      return exit_input;
+    }
+    const auto& c = input->counters();
     std::fprintf(stderr, "vt106 replay: %s: no uplink frames to replay (%llu pieces were not whole uplink frames)\n",
-                 o.input.c_str(),
-                 static_cast<unsigned long long>(recording.counters.incomplete + recording.counters.not_uplink));
+                 o.input.c_str(), static_cast<unsigned long long>(c.incomplete + c.not_uplink));
     return exit_input;
   }
 
-  replay::Schedule schedule(recording, sopts);
-  const std::size_t udp = schedule.udp_connections_per_pass(), tcp = schedule.connections_per_pass() - udp;
-  const auto passes = schedule.passes();
+  int status = exit_ok;
   output::NdjsonSink sink(stdout, {}, o.pretty, /*flush_each=*/!o.top_speed);
   replay::ReplayStats stats;
   replay::SummaryHeader header;
   header.input = o.input;
   header.target = o.to;
-  header.planned = schedule.messages_per_pass();
+  auto plan_line = [&] {
+    if (o.quiet) return;
+    const auto& t = schedule.totals();
+    const auto passes = schedule.passes();
+    const std::string shard =
+        o.shard.empty() ? std::string()
+                        : fmt::format(" (shard {} of {} connections)", o.shard, t.connections_in_input);
+    const std::string loops = !passes ? ", passes until stopped" : *passes == 1 ? "" : fmt::format(", {} passes", *passes);
+    std::fprintf(stderr, "vt106 replay: %s: %llu devices, %llu connections (%llu tcp, %llu udp)%s, %llu messages, %llu bytes per pass%s%s\n",
+                 o.input.c_str(), static_cast<unsigned long long>(t.devices),
+                 static_cast<unsigned long long>(t.connections),
+                 static_cast<unsigned long long>(t.connections - t.udp_connections),
+                 static_cast<unsigned long long>(t.udp_connections), shard.c_str(),
+                 static_cast<unsigned long long>(t.messages), static_cast<unsigned long long>(t.bytes), loops.c_str(),
+                 schedule.first_pass_read() ? "" : " (as far as the input was read)");
+  };
   auto finish = [&](int code) {
+    header.planned = schedule.totals().messages;
+    if (auto bad = input_problem()) code = *bad;
     std::string line;
     replay::append_summary_json(line, header, stats);
     sink.write_json(line);
@@ -225,32 +295,27 @@ int run_replay(const ReplayOptions& o) {
     return code;
   };
 
-  if (!o.quiet) {
-    const std::string shard = o.shard.empty() ? std::string()
-                                              : fmt::format(" (shard {} of {} connections)", o.shard,
-                                                            schedule.connections_in_recording());
-    const std::string loops = !passes ? ", passes until stopped" : *passes == 1 ? "" : fmt::format(", {} passes", *passes);
-    std::fprintf(stderr, "vt106 replay: %s: %zu devices, %zu connections (%zu tcp, %zu udp)%s, %llu messages, %llu bytes per pass%s\n",
-                 o.input.c_str(), schedule.devices_per_pass(), schedule.connections_per_pass(), tcp, udp, shard.c_str(),
-                 static_cast<unsigned long long>(schedule.messages_per_pass()),
-                 static_cast<unsigned long long>(schedule.bytes_per_pass()), loops.c_str());
-  }
-  if (schedule.connections_per_pass() == 0) {
-    if (!o.quiet) std::fprintf(stderr, "vt106 replay: no device falls in shard %s: nothing to send\n", o.shard.c_str());
-    return finish(status);
-  }
   if (!target) {
+    // A dry run reads the whole input to say what would be sent.
     header.dry_run = true;
-    if (!o.quiet) std::fprintf(stderr, "vt106 replay: nothing sent: give --to HOST:PORT to replay\n");
+    while (schedule.first_pass_read() ? false : schedule.peek() != nullptr) {
+      replay::ScheduledEvent e;
+      schedule.next(e);
+    }
+    plan_line();
+    if (!o.quiet) {
+      if (schedule.totals().connections == 0)
+        std::fprintf(stderr, "vt106 replay: no device falls in shard %s: nothing to send\n", o.shard.c_str());
+      else
+        std::fprintf(stderr, "vt106 replay: nothing sent: give --to HOST:PORT to replay\n");
+    }
     return finish(status);
   }
 
-  const auto transport_for_lookup = tcp > 0 ? net::Transport::tcp : net::Transport::udp;
-  const auto resolved = replay::resolve(*target, transport_for_lookup);
+  const auto resolved = replay::resolve(*target, sopts.transport.value_or(net::Transport::tcp));
   if (resolved.addresses.empty()) {
     replay::Replayer::report_dns_failure(sink, stats, o.to, resolved.error);
     if (!o.quiet) std::fprintf(stderr, "vt106 replay: %s: %s; nothing sent\n", target->host.c_str(), resolved.error.c_str());
-    stats.unsent = schedule.messages_per_pass();
     finish(exit_input);
     return exit_input;
   }
@@ -258,16 +323,20 @@ int run_replay(const ReplayOptions& o) {
   ropts.target = resolved.addresses.front();
   ropts.target_name = o.to;
   ropts.max_connections = o.max_connections;
+  ropts.connect_ahead = o.connect_ahead;
+  ropts.read_ahead_bytes = o.read_ahead_kib * 1024;
   // Every open connection is a descriptor: the limit decides how many can be open at once.
   const OpenFileLimit files = raise_open_file_limit();
-  const std::size_t wanted = std::min(o.max_connections, schedule.connections_per_pass());
-  if (files.sockets() < wanted) {
+  if (files.sockets() < o.max_connections) {
     ropts.max_connections = std::max<std::size_t>(1, files.sockets());
-    std::fprintf(stderr,
-                 "vt106 replay: warning: the limit on open files is %zu (hard limit %zu): %zu connections at once, "
-                 "not %zu; the other devices wait for a free one. Raise the limit (ulimit -n, LimitNOFILE=) "
-                 "to open them all\n",
-                 files.soft, files.hard, ropts.max_connections, wanted);
+    ropts.on_connections_short = [files, &ropts](std::size_t wanted) {
+      const std::string want = wanted ? fmt::format("not {}", wanted) : std::string("and more devices are talking");
+      std::fprintf(stderr,
+                   "vt106 replay: warning: the limit on open files is %zu (hard limit %zu): %zu connections at once, "
+                   "%s; the other devices wait for a free one. Raise the limit (ulimit -n, LimitNOFILE=) "
+                   "to open them all\n",
+                   files.soft, files.hard, ropts.max_connections, want.c_str());
+    };
   }
   ropts.connect_timeout_ns = static_cast<std::int64_t>(o.connect_timeout_s * 1e9);
   ropts.linger_ns = static_cast<std::int64_t>(o.linger_s * 1e9);
@@ -278,8 +347,9 @@ int run_replay(const ReplayOptions& o) {
   const std::string address = ropts.target.to_string();
   header.address = address;
   if (!o.quiet)
-    std::fprintf(stderr, "vt106 replay: sending to %s (%s) %s%s; Ctrl-C stops\n", o.to.c_str(), address.c_str(),
-                 pace_text(o, schedule).c_str(), o.restamp ? ", fix times moved to the send time" : "");
+    std::fprintf(stderr, "vt106 replay: sending %s to %s (%s) %s%s%s; Ctrl-C stops\n", o.input.c_str(), o.to.c_str(),
+                 address.c_str(), pace_text(o, schedule).c_str(), o.restamp ? ", fix times moved to the send time" : "",
+                 o.connect_ahead ? ", every connection opened first" : "");
 
   gotop::Parser parser;
   SentWriter sent_writer(sink);
@@ -295,6 +365,7 @@ int run_replay(const ReplayOptions& o) {
 
   if (stats.error_count() > 0 || stats.unsent > 0) status = exit_input;
   if (!o.quiet) {
+    plan_line();
     std::string errors;
     for (const auto& [code, count] : stats.errors) errors += fmt::format("{}{} {}", errors.empty() ? "" : ", ", code, count);
     std::fprintf(stderr, "vt106 replay: %llu messages (%llu bytes) sent on %llu connections in %.3f s, %llu unsent, "
@@ -347,6 +418,13 @@ Runner setup_replay(CLI::App& app) {
                      ->type_name("DIGITS");
   map->excludes(prefix);
   cmd->add_flag("--restamp", opts->restamp, "Move each device's fix dates and times to the send time, keeping their intervals");
+  cmd->add_flag("--connect-ahead", opts->connect_ahead,
+                "Open every device's connection before sending anything (the input is read once more for it)");
+  cmd->add_option("--read-ahead", opts->read_ahead_kib,
+                  "KiB of messages read from the input ahead of the sending (timed replays: at most 2 s ahead)")
+      ->check(CLI::Range(64, 1 << 22))
+      ->capture_default_str()
+      ->type_name("KIB");
   cmd->add_flag("--reconnect", opts->reconnect, "Reconnect after a refused, reset or closed connection, with exponential backoff");
   cmd->add_option("--max-retries", opts->max_retries, "With --reconnect: failures in a row after which a device gives up")
       ->check(CLI::Range(1u, 1000u))

@@ -72,7 +72,7 @@ _vt106() {
         --to|--speed|--rate|--loop|--duration|--shard|--imei-prefix|--max-retries|--connect-timeout|--linger|--max-connections|--max-frame|-f|--filter|--server-port) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--to --transport --speed --rate --top-speed --loop --duration --shard --imei-map --imei-prefix --restamp --reconnect --max-retries --connect-timeout --linger --max-connections --max-frame --input-format -f --filter --server-port -v --verbose -q --quiet --pretty --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--to --transport --speed --rate --top-speed --loop --duration --shard --imei-map --imei-prefix --restamp --connect-ahead --read-ahead --reconnect --max-retries --connect-timeout --linger --max-connections --max-frame --input-format -f --filter --server-port -v --verbose -q --quiet --pretty --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

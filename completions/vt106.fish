@@ -132,6 +132,8 @@ complete -c vt106 -n '__fish_seen_subcommand_from replay' -l shard -x -d 'Only t
 complete -c vt106 -n '__fish_seen_subcommand_from replay' -l imei-map -r -F -d 'Send IMEI OLD as NEW, or a file of pairs'
 complete -c vt106 -n '__fish_seen_subcommand_from replay' -l imei-prefix -x -d 'Synthetic IMEIs from this prefix'
 complete -c vt106 -n '__fish_seen_subcommand_from replay' -l restamp -d 'Move fix dates and times to the send time'
+complete -c vt106 -n '__fish_seen_subcommand_from replay' -l connect-ahead -d 'Open every connection before sending anything'
+complete -c vt106 -n '__fish_seen_subcommand_from replay' -l read-ahead -x -d 'KiB of messages read ahead of the sending'
 complete -c vt106 -n '__fish_seen_subcommand_from replay' -l reconnect -d 'Reconnect with exponential backoff'
 complete -c vt106 -n '__fish_seen_subcommand_from replay' -l max-retries -x -d 'Failures in a row before a device gives up'
 complete -c vt106 -n '__fish_seen_subcommand_from replay' -l connect-timeout -x -d 'Seconds a connection may take'

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Hundreds of devices with many messages each (bench/make_capture.py) replayed into vt106 listen:
-# at --top-speed (connections opened before the clock, messages of a connection written
-# together) every connection's bytes arrive exactly as sent and in order; with an open-file
-# limit too low for every device at once, a warning says so and every message still arrives;
-# with the capture's own timing, each message is its own send and lateness is reported.
+# at --top-speed, read as it is sent (each device connecting when the input reaches it) and with
+# --connect-ahead (connections opened before the clock), messages of a connection written
+# together, every connection's bytes arrive exactly as sent and in order, also with a read-ahead
+# far smaller than the capture; with an open-file limit too low for every device at once, a
+# warning says so and every message still arrives; with the capture's own timing, each message
+# is its own send and lateness is reported.
 set -u
 bin=$(readlink -f "$1")
 work=$(mktemp -d)
@@ -63,7 +65,14 @@ run() {
     || fail "$name: what listen received is not what replay sent"
 }
 
-run top $messages "$work/top.pcap" --top-speed --max-connections 1000
+run streamed $messages "$work/top.pcap" --top-speed --max-connections 1000 --read-ahead 64
+python3 - "$work/streamed.summary" "$devices" <<'PY' || fail "top speed, streamed: not every device connected once, as the input reached it"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["connections"] == int(sys.argv[2]) and "preconnected" not in s, s
+PY
+
+run top $messages "$work/top.pcap" --top-speed --max-connections 1000 --connect-ahead
 python3 - "$work/top.summary" "$devices" <<'PY' || fail "top speed: the connections were not all opened before the clock"
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -74,11 +83,14 @@ grep -q "$messages messages from $devices devices (.* s from the first byte to t
   "$work/top-listen.err" || fail "listen's summary line does not say how fast the messages came"
 
 # 150 descriptors for 400 devices: a warning, fewer connections at once, every message delivered.
-( ulimit -n 150 && run limited $messages "$work/top.pcap" --top-speed ) || exit 1
+( ulimit -n 150 && run limited $messages "$work/top.pcap" --top-speed --connect-ahead ) || exit 1
 grep -q "warning: the limit on open files is 150 (hard limit 150): 86 connections at once, not $devices" \
   "$work/limited-replay.err" || fail "no warning about the open-file limit"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["preconnected"] == 86 and s["connections"] == 400, s' \
   "$work/limited.summary" || fail "with 150 descriptors: not 86 connections at once, 400 in all"
+( ulimit -n 150 && run limited-streamed $messages "$work/top.pcap" --top-speed ) || exit 1
+grep -q "warning: the limit on open files is 150 (hard limit 150): 86 connections at once, and more devices are talking" \
+  "$work/limited-streamed-replay.err" || fail "streamed: no warning about the open-file limit"
 ( ulimit -n 150 && "$bin" listen --port 0 --max-connections 1000 --duration 0.1 2> "$work/limit-listen.err" ) \
   || fail "listen failed under a low limit"
 grep -q "warning: the limit on open files is 150 (hard limit 150): about 86 connections" "$work/limit-listen.err" \

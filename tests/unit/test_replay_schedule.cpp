@@ -2,8 +2,12 @@
 // identifier rewriting and restamping, computed without a clock or a socket.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "vt106/replay/rewrite.hpp"
 #include "vt106/replay/schedule.hpp"
@@ -56,7 +60,63 @@ Recording two_devices() {
   return r;
 }
 
-std::vector<std::int64_t> dues(const ScheduledStream& st) {
+// One stream of a pass, as the scheduler's events describe it.
+struct Stream {
+  StreamPlan plan;
+  std::uint64_t id = 0, pass = 0;
+  std::string imei, recorded_imei, recorded_client;
+  net::Transport transport = net::Transport::tcp;
+  std::int64_t open_ns = 0, close_ns = -1;
+  std::vector<ScheduledMessage> messages;
+  std::uint64_t restamped = 0;
+};
+
+// Every event of the schedule, as streams, pass by pass; streams in the order they open.
+std::vector<std::vector<Stream>> drain(Scheduler& sched) {
+  std::vector<std::vector<Stream>> passes;
+  std::map<std::uint64_t, std::pair<std::size_t, std::size_t>> at;
+  ScheduledEvent e;
+  while (sched.next(e)) {
+    if (e.kind == ScheduledEvent::Kind::open) {
+      if (passes.size() <= e.plan->pass) passes.resize(e.plan->pass + 1);
+      Stream st;
+      st.id = e.stream;
+      st.pass = e.plan->pass;
+      st.imei = e.plan->imei;
+      st.recorded_imei = e.plan->recorded_imei;
+      st.recorded_client = e.plan->recorded_client;
+      st.transport = e.plan->transport;
+      st.open_ns = e.due_ns;
+      at[e.stream] = {e.plan->pass, passes[e.plan->pass].size()};
+      passes[e.plan->pass].push_back(std::move(st));
+      continue;
+    }
+    REQUIRE(at.count(e.stream));
+    auto& st = passes[at[e.stream].first][at[e.stream].second];
+    if (e.kind == ScheduledEvent::Kind::message) {
+      st.messages.push_back({e.due_ns, e.bytes});
+      st.restamped += e.restamped;
+    } else {
+      CHECK(st.close_ns == -1);  // one end each
+      st.close_ns = e.due_ns;
+    }
+  }
+  for (auto& pass : passes) {
+    std::stable_sort(pass.begin(), pass.end(), [](const Stream& a, const Stream& b) { return a.open_ns < b.open_ns; });
+    for (const auto& st : pass) CHECK(st.close_ns >= 0);  // every stream ends
+  }
+  return passes;
+}
+
+// The first pass of a recording under these options.
+std::vector<Stream> first_pass(const Recording& rec, ScheduleOptions o = {}, std::int64_t start = 0) {
+  MemoryRecordingSource source(rec);
+  Scheduler sched(source, std::move(o), start);
+  auto passes = drain(sched);
+  return passes.empty() ? std::vector<Stream>{} : passes[0];
+}
+
+std::vector<std::int64_t> dues(const Stream& st) {
   std::vector<std::int64_t> out;
   for (const auto& m : st.messages) out.push_back(m.due_ns);
   return out;
@@ -67,12 +127,17 @@ std::vector<std::int64_t> dues(const ScheduledStream& st) {
 TEST_SUITE("replay.schedule") {
   TEST_CASE("capture pace: due times are the capture's gaps from its first packet") {
     const auto rec = two_devices();
-    Schedule sched(rec, {});
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, {});
     CHECK(sched.timed());
-    CHECK(sched.connections_per_pass() == 2);
-    CHECK(sched.devices_per_pass() == 2);
-    CHECK(sched.messages_per_pass() == 5);
-    const auto pass = sched.pass(0, 0);
+    const auto passes = drain(sched);
+    CHECK(sched.first_pass_read());
+    CHECK(sched.totals().connections == 2);
+    CHECK(sched.totals().devices == 2);
+    CHECK(sched.totals().messages == 5);
+    CHECK(sched.totals().udp_connections == 1);
+    REQUIRE(passes.size() == 1);
+    const auto& pass = passes[0];
     REQUIRE(pass.size() == 2);
     CHECK(pass[0].id == 1);
     CHECK(pass[0].imei == "867648040000018");
@@ -87,11 +152,24 @@ TEST_SUITE("replay.schedule") {
     CHECK(pass[0].messages[1].bytes == "#867648040000018,CMD-X#");  // bytes untouched
   }
 
+  TEST_CASE("events come in input order: a connection with its first frame, its end after its last") {
+    const auto rec = two_devices();
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, {});
+    std::string order;
+    ScheduledEvent e;
+    while (sched.next(e))
+      order += fmt::format("{}{} ", e.kind == ScheduledEvent::Kind::open ? 'o' : e.kind == ScheduledEvent::Kind::message ? 'm' : 'e',
+                           e.stream);
+    // A1 B1 A2 B2 A3: B ends after its last frame, long before A does.
+    CHECK(order == "o1 m1 o2 m2 m1 m2 e2 m1 e1 ");
+  }
+
   TEST_CASE("--speed divides every gap") {
     const auto rec = two_devices();
     ScheduleOptions o;
     o.speed = 4;
-    const auto pass = Schedule(rec, o).pass(0, 0);
+    const auto pass = first_pass(rec, o);
     CHECK(dues(pass[0]) == std::vector<std::int64_t>{s / 4, 3 * s / 4, 10 * s / 4});
     CHECK(pass[1].open_ns == s / 2);
     CHECK(pass[0].close_ns == 11 * s / 4);
@@ -103,17 +181,21 @@ TEST_SUITE("replay.schedule") {
     o.pace = Pace::rate;
     o.rate = 10;
     o.loops = 2;
-    Schedule sched(rec, o);
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, o);
     CHECK(sched.timed());
-    const auto pass = sched.pass(0, 0);
+    const auto passes = drain(sched);
+    REQUIRE(passes.size() == 2);
+    const auto& pass = passes[0];
     CHECK(dues(pass[0]) == std::vector<std::int64_t>{0, s / 5, 2 * s / 5});
     CHECK(dues(pass[1]) == std::vector<std::int64_t>{s / 10, 3 * s / 10});
     CHECK(pass[1].open_ns == 0);  // connections open up to a second before their first message
     CHECK(pass[0].close_ns == 2 * s / 5);
-    const auto second = sched.pass(1, 0);  // the next pass carries on at the same rate
+    const auto& second = passes[1];  // the next pass carries on at the same rate
     CHECK(dues(second[0]) == std::vector<std::int64_t>{s / 2, 7 * s / 10, 9 * s / 10});
     o.rate = 0.5;  // 2 s apart: B's first message (rank 1) is due at 2 s, its connection opens at 1 s
-    const auto slow = Schedule(rec, o).pass(0, 0);
+    o.loops = 1;
+    const auto slow = first_pass(rec, o);
     CHECK(slow[1].open_ns == 1 * s);
     CHECK(slow[1].messages[0].due_ns == 2 * s);
   }
@@ -122,17 +204,21 @@ TEST_SUITE("replay.schedule") {
     const auto rec = two_devices();
     ScheduleOptions o;
     o.pace = Pace::top_speed;
-    Schedule sched(rec, o);
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, o);
     CHECK_FALSE(sched.timed());
-    for (const auto& st : sched.pass(0, 0)) {
+    const auto passes = drain(sched);
+    for (const auto& st : passes[0]) {
       CHECK(st.open_ns == 0);
+      CHECK(st.close_ns == 0);
       CHECK(dues(st) == std::vector<std::int64_t>(st.messages.size(), 0));
     }
     auto text = two_devices();
     text.timed = false;
     for (auto& c : text.connections)
       for (auto& f : c.frames) f.ts_ns = 0;
-    CHECK_FALSE(Schedule(text, {}).timed());
+    MemoryRecordingSource text_source(text);
+    CHECK_FALSE(Scheduler(text_source, {}).timed());
   }
 
   TEST_CASE("--loop: passes follow each other one capture length (plus a second) apart") {
@@ -140,21 +226,29 @@ TEST_SUITE("replay.schedule") {
     ScheduleOptions o;
     o.loops = 3;
     o.speed = 2;
-    Schedule sched(rec, o);
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, o);
     CHECK(sched.passes() == 3u);
     CHECK(sched.has_pass(2));
     CHECK_FALSE(sched.has_pass(3));
-    CHECK(sched.pass(3, 0).empty());
+    const auto passes = drain(sched);
+    CHECK(passes.size() == 3);
     CHECK(sched.pass_period_ns() == 12 * s);  // 11 s of capture + 1 s
-    const auto second = sched.pass(1, 0);
+    const auto& second = passes[1];
     CHECK(second[0].id == 3);
     CHECK(second[1].id == 4);
     CHECK(second[0].pass == 1);
     CHECK(dues(second[0]) == std::vector<std::int64_t>{13 * s / 2, 15 * s / 2, 22 * s / 2});
     CHECK(second[0].imei == "867648040000018");  // the same devices again
+    CHECK(sched.totals().messages == 5);          // per pass
     o.loops = 0;
-    CHECK_FALSE(Schedule(rec, o).passes().has_value());
-    CHECK(Schedule(rec, o).has_pass(1000000));
+    MemoryRecordingSource endless(rec);
+    Scheduler forever(endless, o);
+    CHECK_FALSE(forever.passes().has_value());
+    CHECK(forever.has_pass(1000000));
+    ScheduledEvent e;
+    for (int i = 0; i < 1000; ++i) REQUIRE(forever.next(e));  // 100 passes and on
+    CHECK(forever.passes_begun() > 50);
   }
 
   TEST_CASE("--shard: deterministic, disjoint, complete; a device's connections stay together") {
@@ -171,8 +265,8 @@ TEST_SUITE("replay.schedule") {
     for (std::uint32_t i = 1; i <= 3; ++i) {
       ScheduleOptions o;
       o.shard = *parse_shard(std::to_string(i) + "/3");
-      const auto once = Schedule(rec, o).pass(0, 0);
-      const auto again = Schedule(rec, o).pass(0, 0);
+      const auto once = first_pass(rec, o);
+      const auto again = first_pass(rec, o);
       REQUIRE(once.size() == again.size());
       CHECK(once.size() % 2 == 0);
       CHECK(once.size() > 0);
@@ -202,7 +296,7 @@ TEST_SUITE("replay.schedule") {
     const auto rec = two_devices();
     ScheduleOptions o;
     REQUIRE(add_imei_pair("867648040000018=353327020412763", o.imei_map));
-    const auto pass = Schedule(rec, o).pass(0, 0);
+    const auto pass = first_pass(rec, o);
     CHECK(pass[0].imei == "353327020412763");
     CHECK(pass[0].recorded_imei == "867648040000018");
     for (const auto& m : pass[0].messages) CHECK(m.bytes.rfind("#353327020412763,", 0) == 0);
@@ -228,10 +322,13 @@ TEST_SUITE("replay.schedule") {
     ScheduleOptions o;
     o.loops = 3;
     o.imei_prefix = "35";
-    Schedule sched(rec, o);
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, o);
     std::set<std::string> seen;
-    for (std::uint64_t p = 0; p < 3; ++p) {
-      for (const auto& st : sched.pass(p, 0)) {
+    const auto passes = drain(sched);
+    REQUIRE(passes.size() == 3);
+    for (const auto& pass : passes) {
+      for (const auto& st : pass) {
         CHECK(st.imei.size() == 15);
         CHECK(st.imei.rfind("35", 0) == 0);
         CHECK(st.imei.back() == luhn_check_digit(std::string_view(st.imei).substr(0, 14)));
@@ -242,7 +339,10 @@ TEST_SUITE("replay.schedule") {
     CHECK(seen.size() == 6);
     o.imei_prefix = "8676480400000";  // room for 10 serials: 5 passes of 2 devices
     o.loops = 0;
-    Schedule narrow(rec, o);
+    MemoryRecordingSource narrow_source(rec);
+    Scheduler narrow(narrow_source, o);
+    CHECK_FALSE(narrow.passes().has_value());  // not known before the first pass was read
+    CHECK(drain(narrow).size() == 5);
     CHECK(narrow.passes() == 5u);
     CHECK(narrow.has_pass(4));
     CHECK_FALSE(narrow.has_pass(5));
@@ -253,7 +353,7 @@ TEST_SUITE("replay.schedule") {
     ScheduleOptions o;
     o.restamp = true;
     const std::int64_t start = 1'750'000'000 * s;  // 2025-06-15T15:06:40Z
-    const auto pass = Schedule(rec, o).pass(0, start);
+    const auto pass = first_pass(rec, o, start);
     const auto& a = pass[0];
     CHECK(a.restamped == 2);
     const auto first = find_fix_time(a.messages[0].bytes);
@@ -268,13 +368,54 @@ TEST_SUITE("replay.schedule") {
     REQUIRE(b);
     CHECK(b->seconds == 1'750'000'002);
     // Without --restamp the dates stay as recorded.
-    CHECK(Schedule(rec, {}).pass(0, start)[0].messages[0].bytes == rec.connections[0].frames[0].bytes);
+    CHECK(first_pass(rec, {}, start)[0].messages[0].bytes == rec.connections[0].frames[0].bytes);
   }
 
   TEST_CASE("--transport forces every connection onto one transport") {
     const auto rec = two_devices();
     ScheduleOptions o;
     o.transport = net::Transport::udp;
-    for (const auto& st : Schedule(rec, o).pass(0, 0)) CHECK(st.transport == net::Transport::udp);
+    for (const auto& st : first_pass(rec, o)) CHECK(st.transport == net::Transport::udp);
+  }
+
+  TEST_CASE("--connect-ahead: the first pass's connections, then the schedule from its start") {
+    const auto rec = two_devices();
+    ScheduleOptions o;
+    o.loops = 2;
+    MemoryRecordingSource source(rec);
+    Scheduler sched(source, o);
+    const auto opens = sched.first_pass_opens();
+    REQUIRE(opens);
+    REQUIRE(opens->size() == 2);
+    CHECK((*opens)[0].stream == 1);
+    CHECK((*opens)[1].plan->imei == "867648040000026");
+    const auto passes = drain(sched);  // all of it again, the same ids
+    REQUIRE(passes.size() == 2);
+    CHECK(passes[0][0].id == 1);
+    CHECK(passes[1][1].id == 4);
+    CHECK(dues(passes[0][0]) == std::vector<std::int64_t>{1 * s, 3 * s, 10 * s});
+  }
+
+  TEST_CASE("a connection the input leaves open ends with the pass") {
+    auto rec = two_devices();
+    MemoryRecordingSource source(rec);
+    // A source that stops before the ends: only connection and frame events.
+    struct NoEnds final : RecordingSource {
+      explicit NoEnds(RecordingSource& in) : in_(in) {}
+      bool next(RecordEvent& e) override {
+        while (in_.next(e))
+          if (e.kind != RecordEvent::Kind::end) return true;
+        return false;
+      }
+      bool rewind() override { return in_.rewind(); }
+      bool timed() const override { return in_.timed(); }
+      const RecordingCounters& counters() const override { return in_.counters(); }
+      RecordingSource& in_;
+    } cut(source);
+    Scheduler sched(cut, {});
+    const auto passes = drain(sched);
+    REQUIRE(passes[0].size() == 2);
+    CHECK(passes[0][0].close_ns == 10 * s);  // its last message
+    CHECK(passes[0][1].close_ns == 4 * s);
   }
 }

@@ -1,6 +1,7 @@
 // What the devices of an input said: each device connection of a capture (a flow's client
 // side) split into its exact uplink frames with the packet time that completed each, or, for a
-// text file of frames, one untimed connection per IMEI. This is what `vt106 replay` sends.
+// text file of frames, one untimed connection per IMEI. `vt106 replay` reads it as events, as
+// it sends (RecordingSource); tests and tools may collect it whole (Recording).
 #pragma once
 
 #include <cstdint>
@@ -54,33 +55,104 @@ struct Recording {
 // empty when the frame does not begin with digits followed by ',' or '#'.
 std::string_view frame_imei(std::string_view frame);
 
-// A FlowObserver that keeps, per flow, the uplink frames of the client (device) side.
-class RecordingBuilder final : public net::FlowObserver {
+// One step of an input, in the order the input holds them: a device connection seen for the
+// first time (when its first uplink frame arrives), one of its frames, its end. This is what
+// replay reads as it sends; a Recording is these events collected.
+struct RecordEvent {
+  enum class Kind : std::uint8_t { connection, frame, end };
+  Kind kind = Kind::frame;
+  std::uint64_t key = 0;  // the connection: its flow id (captures), its order of appearance (text)
+  // connection
+  std::string imei;
+  net::Transport transport = net::Transport::tcp;
+  std::string client, server;
+  std::int64_t open_ts_ns = 0;
+  // frame
+  RecordedFrame frame;
+  // end
+  std::int64_t close_ts_ns = 0;
+};
+
+// An input read one event at a time, holding only what open connections need: no more of the
+// input is read than the next event takes.
+class RecordingSource {
  public:
-  explicit RecordingBuilder(std::size_t max_frame = gotop::default_max_frame);
-  ~RecordingBuilder() override;
+  virtual ~RecordingSource() = default;
+  // The next event; false at the end of the input.
+  virtual bool next(RecordEvent& event) = 0;
+  // Starts again from the beginning of the input (--loop); false when the input cannot be read
+  // again (a pipe: the caller spools it to a file first).
+  virtual bool rewind() = 0;
+  virtual bool timed() const = 0;
+  virtual const RecordingCounters& counters() const = 0;
+};
 
-  void on_flow_open(const net::FlowInfo& flow) override;
-  void on_stream_data(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts_ns) override;
-  void on_datagram(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts_ns) override;
-  void on_gap(const net::FlowInfo& flow, net::Side from, std::uint64_t missing, std::int64_t ts_ns) override;
-  void on_flow_close(const net::FlowInfo& flow, net::CloseReason reason, std::int64_t ts_ns) override;
-
-  // The connections in the order their flows opened; call after the capture was decoded.
-  Recording take();
+// A capture file: reader, packet pipeline and flow table, pulled one packet at a time. `file`
+// (not closed) must be seekable for rewind(); `already_read` holds its sniffed first bytes.
+class CaptureRecordingSource final : public RecordingSource {
+ public:
+  CaptureRecordingSource(std::FILE* file, std::string already_read, net::CaptureOptions options,
+                         std::size_t max_frame = gotop::default_max_frame);
+  ~CaptureRecordingSource() override;
+  bool next(RecordEvent& event) override;
+  bool rewind() override;
+  bool timed() const override { return true; }
+  const RecordingCounters& counters() const override;
+  // What the capture reader saw (packets, damage) in the current pass.
+  net::CaptureStats stats() const;
 
  private:
-  struct FlowState;
-  FlowState& state(const net::FlowInfo& flow);
-  void keep_piece(FlowState& s, const gotop::Piece& piece, std::int64_t ts_ns);
-
+  struct State;
+  void restart(std::string already_read);
+  std::FILE* file_;
+  net::CaptureOptions options_;
   std::size_t max_frame_;
-  std::vector<std::unique_ptr<FlowState>> open_;  // indexed by FlowInfo::slot
-  std::vector<RecordedConnection> done_;
-  std::vector<std::uint64_t> done_ids_;           // flow id of each entry of done_, to sort by
-  RecordingCounters counters_;
-  std::uint64_t sequence_ = 0;
+  std::unique_ptr<State> state_;
 };
+
+// A text input ("#…#" frames anywhere): one untimed connection per distinct IMEI, each ending
+// with the input. `file` (not closed) must be seekable for rewind().
+class TextRecordingSource final : public RecordingSource {
+ public:
+  TextRecordingSource(std::FILE* file, std::string already_read, net::Transport transport,
+                      std::size_t max_frame = gotop::default_max_frame);
+  // Bytes that cannot be read again (rewind() is false).
+  TextRecordingSource(source::ByteSource& bytes, net::Transport transport,
+                      std::size_t max_frame = gotop::default_max_frame);
+  ~TextRecordingSource() override;
+  bool next(RecordEvent& event) override;
+  bool rewind() override;
+  bool timed() const override { return false; }
+  const RecordingCounters& counters() const override { return counters_; }
+  bool failed() const;  // a read error
+
+ private:
+  struct State;
+  std::FILE* file_;
+  net::Transport transport_;
+  std::size_t max_frame_;
+  std::unique_ptr<State> state_;
+  RecordingCounters counters_;
+};
+
+// A Recording held in memory, replayed as its events (frames in sequence order; a connection
+// appears with its first frame and ends after its last).
+class MemoryRecordingSource final : public RecordingSource {
+ public:
+  explicit MemoryRecordingSource(const Recording& recording);
+  bool next(RecordEvent& event) override;
+  bool rewind() override;
+  bool timed() const override { return recording_.timed; }
+  const RecordingCounters& counters() const override { return recording_.counters; }
+
+ private:
+  const Recording& recording_;
+  std::vector<RecordEvent> events_;
+  std::size_t at_ = 0;
+};
+
+// Every event of a source collected: the connections in the order they opened.
+Recording collect(RecordingSource& source);
 
 // Reads a capture (the caller sniffed its first bytes into `already_read`).
 Recording record_capture(std::FILE* file, std::string_view already_read, const net::CaptureOptions& options,

@@ -14,6 +14,9 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -36,6 +39,8 @@ constexpr int max_reads_per_event = 16;  // then other sockets get their turn
 // Untimed TCP streams write the messages that are due together in one call, up to these.
 constexpr std::size_t max_batch_messages = 64;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
+// Untimed, messages read for an open connection wait at most this long for more to join them.
+constexpr std::int64_t gather_ns = 10'000'000;
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -93,13 +98,178 @@ std::uint64_t ReplayStats::error_count() const {
   return n;
 }
 
+// The reader thread: pulls the schedule's events from the input into batches the engine takes,
+// staying within the read-ahead budget (bytes of messages read and not yet sent) and, for timed
+// replays, the read-ahead time. The engine wakes it when it has sent enough, or when every open
+// connection has run out of messages (then the budget yields: the input must be read further
+// for anything to move, as when connections wait for a free slot).
+class Replayer::Feed {
+ public:
+  Feed(Scheduler& schedule, EventLoop& loop, const ReplayOptions& options)
+      : schedule_(schedule), loop_(loop), budget_(std::max<std::size_t>(options.read_ahead_bytes, 64 * 1024)),
+        horizon_ns_(options.read_ahead_ns) {}
+  ~Feed() { stop(); }
+
+  // Charged for a message held: its bytes and its bookkeeping.
+  static std::size_t charge(const ScheduledEvent& e) { return charge(e.bytes); }
+  static std::size_t charge(const std::string& bytes) { return bytes.size() + 64; }
+
+  void start(std::int64_t start_steady_ns) {
+    start_ = start_steady_ns;
+    thread_ = std::thread([this] { run(); });
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  // The events read so far (appended to `out`); true once the input is read to its end and
+  // every event has been taken.
+  bool take(std::vector<ScheduledEvent>& out) {
+    std::lock_guard lock(mutex_);
+    starving_ = false;  // until the engine says so again, after this take
+    for (auto& batch : ready_)
+      for (auto& e : batch) out.push_back(std::move(e));
+    ready_.clear();
+    return finished_;
+  }
+  // Messages held by the engine left it (sent or dropped): `bytes` of charge freed.
+  void released(std::size_t bytes) {
+    const std::size_t held = held_.fetch_sub(bytes, std::memory_order_relaxed) - bytes;
+    if (waiting_.load(std::memory_order_relaxed) && held < budget_ / 2) poke();
+  }
+  // Said after each take: true when nothing can move unless more is read.
+  void starving(bool yes) {
+    std::lock_guard lock(mutex_);
+    starving_ = yes;
+    if (yes) cv_.notify_one();
+  }
+  std::size_t peak() const { return peak_; }
+  std::size_t held() const { return held_.load(std::memory_order_relaxed); }
+  std::size_t budget() const { return budget_; }
+
+ private:
+  // A batch ends at this many events or a quarter of the budget: large enough that the messages
+  // of one device read together leave in one write at top speed.
+  static constexpr std::size_t batch_events = 65536;
+
+  void poke() {
+    std::lock_guard lock(mutex_);
+    cv_.notify_one();
+  }
+  std::int64_t now_due() const { return steady_ns() - start_; }
+  // Under mutex_: the engine said it is starving and has taken every batch since.
+  bool stuck() const { return starving_ && ready_.empty(); }
+
+  void run() {
+    const bool timed = schedule_.timed();
+    std::vector<ScheduledEvent> batch;
+    bool over = false;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        waiting_.store(true, std::memory_order_relaxed);
+        cv_.wait(lock, [&] { return stopping_ || held_.load(std::memory_order_relaxed) < budget_ || stuck(); });
+        waiting_.store(false, std::memory_order_relaxed);
+        if (stopping_) break;
+        // Over the budget, an engine that has taken everything and still cannot move gets one
+        // batch for each time it says so.
+        over = held_.load(std::memory_order_relaxed) >= budget_ && stuck();
+        if (over) starving_ = false;
+      }
+      const ScheduledEvent* head = schedule_.peek();
+      if (!head) break;
+      if (timed && head->due_ns > now_due() + horizon_ns_) {
+        // Not due for a while: sleep until it comes within reach (or the engine needs more).
+        std::unique_lock lock(mutex_);
+        const auto wait = std::chrono::nanoseconds(head->due_ns - horizon_ns_ - now_due());
+        cv_.wait_for(lock, std::max(wait, std::chrono::nanoseconds(0)), [&] { return stopping_; });
+        continue;
+      }
+      batch.clear();
+      std::size_t added = 0;
+      ScheduledEvent e;
+      while (batch.size() < batch_events && added < budget_ / 4 &&
+             (over || held_.load(std::memory_order_relaxed) + added < budget_)) {
+        const ScheduledEvent* next = schedule_.peek();
+        if (!next || (timed && next->due_ns > now_due() + horizon_ns_)) break;
+        schedule_.next(e);
+        if (e.kind == ScheduledEvent::Kind::message) added += charge(e);
+        batch.push_back(std::move(e));
+      }
+      if (batch.empty()) continue;
+      const std::size_t held = held_.fetch_add(added, std::memory_order_relaxed) + added;
+      peak_ = std::max(peak_, held);
+      {
+        std::lock_guard lock(mutex_);
+        ready_.push_back(std::move(batch));
+      }
+      batch = {};
+      loop_.wake();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+    }
+    loop_.wake();
+  }
+
+  Scheduler& schedule_;
+  EventLoop& loop_;
+  const std::size_t budget_;
+  const std::int64_t horizon_ns_;
+  std::int64_t start_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::vector<ScheduledEvent>> ready_;  // batches read, not yet taken
+  bool finished_ = false, stopping_ = false;
+  std::atomic<std::size_t> held_{0};
+  std::atomic<bool> waiting_{false};
+  bool starving_ = false;  // under mutex_
+  std::size_t peak_ = 0;  // reader thread only
+};
+
+// A stream's messages read and not yet sent: a vector taken from the front, its room given back
+// once emptied (ten thousand idle streams hold nothing).
+class MessageQueue {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  std::size_t size() const { return items_.size() - head_; }
+  const ScheduledMessage& front() const { return items_[head_]; }
+  const ScheduledMessage& operator[](std::size_t i) const { return items_[head_ + i]; }
+  void push_back(ScheduledMessage m) { items_.push_back(std::move(m)); }
+  void pop_front() {
+    items_[head_].bytes = std::string();
+    if (++head_ == items_.size()) {
+      head_ = 0;
+      if (items_.capacity() > 16) std::vector<ScheduledMessage>().swap(items_);
+      else items_.clear();
+    }
+  }
+  auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() const { return items_.end(); }
+
+ private:
+  std::vector<ScheduledMessage> items_;
+  std::size_t head_ = 0;
+};
+
 struct Replayer::Stream {
-  enum class State { connecting, open, draining, backoff };
-  ScheduledStream plan;
-  State state = State::connecting;
+  enum class State { waiting, connecting, open, draining, backoff };
+  StreamPlan plan;
+  State state = State::waiting;
+  std::int64_t open_ns = 0;
+  MessageQueue queue;                  // read, not yet sent
+  std::size_t sent = 0;                // messages sent: the index of the front of the queue
+  bool ended = false;                  // the input holds no more messages for it
+  bool ripe = false;                   // in Engine::ripe
+  std::int64_t close_ns = 0;           // once ended: when to close, after the last message
   int fd = -1;
-  std::size_t next = 0;     // first message not completely written
-  std::size_t written = 0;  // bytes of plan.messages[next] the kernel has taken
+  std::size_t written = 0;  // bytes of queue.front() the kernel has taken
   bool want_write = false;
   bool ever_connected = false;
   std::int64_t deadline = never;  // connect timeout, end of linger, end of backoff
@@ -109,20 +279,21 @@ struct Replayer::Stream {
   std::unique_ptr<decode::StreamDecoder> replies;
 
   bool tcp() const { return plan.transport == net::Transport::tcp; }
-  std::size_t remaining() const { return plan.messages.size() - next; }
+  bool launched() const { return state != State::waiting; }
 };
 
 struct Replayer::Engine {
-  Engine(const Schedule& s, ReplayOptions o, gotop::Parser& p, output::RecordSink& r, SendObserver* obs)
+  Engine(Scheduler& s, ReplayOptions o, gotop::Parser& p, output::RecordSink& r, SendObserver* obs)
       : schedule(s),
         options(std::move(o)),
         parser(p),
         records(r),
         sent(obs),
         remote_text(options.target.to_string()),
-        coalesce(!s.timed()) {}
+        coalesce(!s.timed()),
+        feed(s, loop, options) {}
 
-  const Schedule& schedule;
+  Scheduler& schedule;
   ReplayOptions options;
   gotop::Parser& parser;
   output::RecordSink& records;
@@ -133,13 +304,29 @@ struct Replayer::Engine {
   // Before the clock starts: connections due at the start are being opened, nothing is sent.
   bool preparing = false;
   EventLoop loop;
+  Feed feed;
+  bool input_done = false;
   ReplayStats stats;
-  std::deque<ScheduledStream> pending;  // of the current pass, in opening order
-  std::uint64_t next_pass = 0;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Stream>> active;
+  // Every stream read and not finished: waiting to open, or launched.
+  std::unordered_map<std::uint64_t, std::unique_ptr<Stream>> streams;
+  std::size_t launched = 0;
+  // Streams waiting to open, earliest due first.
+  struct Waiting {
+    std::int64_t open_ns;
+    std::uint64_t id;
+    bool operator>(const Waiting& o) const { return open_ns != o.open_ns ? open_ns > o.open_ns : id > o.id; }
+  };
+  std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
   std::unordered_set<std::string> devices;
   std::int64_t start = 0, start_unix = 0;
+  std::size_t active_held = 0;  // charge of the messages queued on launched streams
+  std::uint64_t opened_ahead = 0;
+  bool said_short = false;  // --connect-ahead: streams 1..this were made before the clock
+  std::vector<ScheduledEvent> events;
+  std::vector<std::uint64_t> stirred;  // streams given something to do by the events just taken
+  std::vector<std::uint64_t> ripe;     // untimed: open streams gathering messages before a write
+  std::int64_t last_flush = 0;
   std::array<char, 65536> buffer{};
 
   std::int64_t to_unix(std::int64_t steady) const { return start_unix + (steady - start); }
@@ -160,30 +347,112 @@ struct Replayer::Engine {
     return ctx;
   }
 
-  bool load_pass() {
-    if (!schedule.has_pass(next_pass)) return false;
-    auto streams = schedule.pass(next_pass, start_unix);
-    ++next_pass;
-    if (streams.empty()) return false;
-    ++stats.passes;
-    for (auto& st : streams) pending.push_back(std::move(st));
-    return true;
+  // ---- what the reader read ----
+
+  void add_stream(ScheduledEvent& e) {
+    if (e.stream <= opened_ahead || streams.count(e.stream)) return;  // opened ahead (--connect-ahead)
+    auto s = std::make_unique<Stream>();
+    s->plan = *e.plan;
+    s->open_ns = e.due_ns;
+    s->remote = remote_text;
+    if (s->plan.pass + 1 > stats.passes) stats.passes = s->plan.pass + 1;
+    waiting.push({s->open_ns, s->plan.id});
+    streams.emplace(e.stream, std::move(s));
+  }
+
+  void apply(ScheduledEvent& e) {
+    if (e.kind == ScheduledEvent::Kind::open) {
+      add_stream(e);
+      return;
+    }
+    const auto it = streams.find(e.stream);
+    if (it == streams.end()) {  // it gave up
+      if (e.kind == ScheduledEvent::Kind::message) {
+        ++stats.unsent;
+        feed.released(Feed::charge(e));
+      }
+      return;
+    }
+    Stream& s = *it->second;
+    const bool idle = s.queue.empty() && s.state == Stream::State::open && !s.want_write && !preparing;
+    if (idle) stirred.push_back(s.plan.id);
+    if (e.kind == ScheduledEvent::Kind::message) {
+      if (e.restamped) ++stats.restamped;
+      if (s.launched()) active_held += Feed::charge(e);
+      s.queue.push_back({e.due_ns, std::move(e.bytes)});
+    } else {
+      s.ended = true;
+      s.close_ns = e.due_ns;
+    }
+  }
+
+  // Applies what the reader read; the open streams that had nothing to send and now have
+  // move on once every event is in (a stream's messages then leave together).
+  void take_events(std::int64_t now) {
+    events.clear();
+    stirred.clear();
+    input_done = feed.take(events);
+    for (auto& e : events) apply(e);
+    for (const std::uint64_t id : stirred) {
+      const auto it = streams.find(id);
+      if (it == streams.end() || it->second->state != Stream::State::open) continue;
+      Stream& s = *it->second;
+      // Untimed, a device's messages are let gather while the reader has room, so that they
+      // leave in one write; timed, each goes when due.
+      if (!coalesce || s.ended || s.queue.size() >= max_batch_messages) {
+        advance(s, now);
+      } else if (!s.ripe) {
+        s.ripe = true;
+        ripe.push_back(id);
+      }
+    }
+    // They leave when the reader has filled half its room, has finished, or has nothing new
+    // (the input is slow: a pipe) after a short wait.
+    const bool quiet = events.empty() && now - last_flush >= gather_ns;
+    if (!ripe.empty() && (input_done || feed.held() >= feed.budget() / 2 || quiet)) flush_ripe(now);
+    if (ripe.empty()) last_flush = now;
+  }
+
+  void flush_ripe(std::int64_t now) {
+    last_flush = now;
+    for (const std::uint64_t id : ripe) {
+      const auto it = streams.find(id);
+      if (it == streams.end()) continue;
+      Stream& s = *it->second;
+      s.ripe = false;
+      if (s.state == Stream::State::open && !s.want_write) advance(s, now);
+    }
+    ripe.clear();
+  }
+
+  // The reader may go past its budget only when nothing else can move: no open connection holds
+  // a message and no waiting device may connect.
+  void tell_feed() {
+    const bool may_launch = !waiting.empty() && launched < options.max_connections;
+    feed.starving(active_held == 0 && !may_launch);
   }
 
   void launch_due(std::int64_t now) {
-    while (active.size() < options.max_connections) {
-      if (pending.empty() && !load_pass()) return;
-      if (start + pending.front().open_ns > now) return;
-      auto s = std::make_unique<Stream>();
-      s->plan = std::move(pending.front());
-      pending.pop_front();
-      s->remote = remote_text;
+    while (!waiting.empty()) {
+      const Waiting w = waiting.top();
+      if (start + w.open_ns > now) return;
+      if (launched >= options.max_connections) {
+        if (options.on_connections_short && !said_short) {
+          said_short = true;
+          options.on_connections_short(opened_ahead);
+        }
+        return;
+      }
+      waiting.pop();
+      const auto it = streams.find(w.id);
+      if (it == streams.end() || it->second->launched()) continue;
+      Stream& s = *it->second;
+      s.state = Stream::State::connecting;
+      ++launched;
+      for (const auto& m : s.queue) active_held += Feed::charge(m.bytes);
       ++stats.streams;
-      stats.restamped += s->plan.restamped;
-      devices.insert(s->plan.imei.empty() ? fmt::format("#{}", s->plan.id) : s->plan.imei);
-      Stream& ref = *s;
-      active.emplace(ref.plan.id, std::move(s));
-      open_socket(ref, now);
+      devices.insert(s.plan.imei.empty() ? fmt::format("#{}", s.plan.id) : s.plan.imei);
+      open_socket(s, now);
     }
   }
 
@@ -222,7 +491,6 @@ struct Replayer::Engine {
     if (s.ever_connected) ++stats.reconnects;
     s.ever_connected = true;
     s.local = local_address(s.fd).to_string();
-    s.replies = std::make_unique<decode::StreamDecoder>(parser, records, options.max_frame, gotop::Direction::down);
     set_write_interest(s, false);
     if (!preparing) advance(s, now);
   }
@@ -246,15 +514,32 @@ struct Replayer::Engine {
     s.want_write = false;
   }
 
+  // The stream's messages not sent are dropped (counted unsent) and it is forgotten.
+  void forget(Stream& s) {
+    std::size_t charge = 0;
+    for (const auto& m : s.queue) charge += Feed::charge(m.bytes);
+    stats.unsent += s.queue.size();
+    if (s.launched()) {
+      active_held -= charge;
+      --launched;
+    }
+    if (charge) feed.released(charge);
+    streams.erase(s.plan.id);  // s is gone
+  }
+
   void finish(Stream& s) {
     close_socket(s);
-    active.erase(s.plan.id);  // s is gone
+    forget(s);
   }
 
   std::string describe(const Stream& s, std::string_view code, int err) const {
     const std::string device = s.plan.imei.empty() ? fmt::format("stream {}", s.plan.id) : "device " + s.plan.imei;
-    const std::string where = fmt::format("{} ({} connection {}, {} of {} messages sent)", device,
-                                          net::to_string(s.plan.transport), s.plan.id, s.next, s.plan.messages.size());
+    // The stream's total is known once the input has ended it.
+    const std::string where =
+        s.ended ? fmt::format("{} ({} connection {}, {} of {} messages sent)", device, net::to_string(s.plan.transport),
+                              s.plan.id, s.sent, s.sent + s.queue.size())
+                : fmt::format("{} ({} connection {}, {} messages sent, {} more read)", device,
+                              net::to_string(s.plan.transport), s.plan.id, s.sent, s.queue.size());
     if (code == replay_code::connection_refused)
       return s.tcp() ? fmt::format("{}: connection refused: nothing listens on {}", where, remote_text)
                      : fmt::format("{}: port unreachable: nothing listens on {} (ICMP)", where, remote_text);
@@ -265,6 +550,8 @@ struct Replayer::Engine {
       return fmt::format("{}: {} did not accept the connection in time", where, remote_text);
     return fmt::format("{}: {}", where, std::strerror(err));
   }
+
+  bool more_to_send(const Stream& s) const { return !s.queue.empty() || !s.ended; }
 
   // A connection problem: reported, then the stream retries after a backoff or gives up.
   void fail(Stream& s, int err, std::int64_t now, std::string_view code = {}) {
@@ -281,7 +568,7 @@ struct Replayer::Engine {
     ++it->second;
     close_socket(s);
     s.written = 0;  // a message cut short is sent again whole on the next connection
-    if (s.remaining() > 0 && options.reconnect && s.failures < options.max_retries) {
+    if (more_to_send(s) && options.reconnect && s.failures < options.max_retries) {
       const std::int64_t delay =
           std::min(options.backoff_max_ns, options.backoff_first_ns << std::min<unsigned>(s.failures, 30));
       ++s.failures;
@@ -290,21 +577,22 @@ struct Replayer::Engine {
       arm(s, s.deadline);
       return;
     }
-    stats.unsent += s.remaining();
-    active.erase(s.plan.id);  // s is gone
+    forget(s);
   }
 
-  // Sends what is due, then closes once the stream's close time has come. May end the stream.
+  // Sends what is due, then closes once the input ended it and its close time has come. May end
+  // the stream.
   void advance(Stream& s, std::int64_t now) {
-    while (s.next < s.plan.messages.size()) {
-      const ScheduledMessage& m = s.plan.messages[s.next];
+    while (!s.queue.empty()) {
+      const ScheduledMessage& m = s.queue.front();
       if (start + m.due_ns > now && s.written == 0) {
         arm(s, start + m.due_ns);
         return;
       }
       if (!write_current(s, now)) return;
     }
-    const std::int64_t close_at = start + s.plan.close_ns;
+    if (!s.ended) return;  // more will be read
+    const std::int64_t close_at = start + s.close_ns;
     if (close_at > now) {
       arm(s, close_at);
       return;
@@ -318,10 +606,10 @@ struct Replayer::Engine {
     std::array<iovec, max_batch_messages> iov{};
     std::size_t count = 0, total = 0;
     const bool batch = coalesce && s.tcp();
-    for (std::size_t i = s.next; i < s.plan.messages.size() && count < iov.size(); ++i) {
-      const ScheduledMessage& m = s.plan.messages[i];
-      if (i > s.next && (!batch || total >= max_batch_bytes || start + m.due_ns > now)) break;
-      const std::size_t from = i == s.next ? s.written : 0;
+    for (std::size_t i = 0; i < s.queue.size() && count < iov.size(); ++i) {
+      const ScheduledMessage& m = s.queue[i];
+      if (i > 0 && (!batch || total >= max_batch_bytes || start + m.due_ns > now)) break;
+      const std::size_t from = i == 0 ? s.written : 0;
       iov[count].iov_base = const_cast<char*>(m.bytes.data() + from);
       iov[count].iov_len = m.bytes.size() - from;
       total += iov[count].iov_len;
@@ -350,7 +638,7 @@ struct Replayer::Engine {
     const std::int64_t done = steady_ns();
     auto left = static_cast<std::size_t>(n);
     while (left > 0) {
-      const std::size_t rest = s.plan.messages[s.next].bytes.size() - s.written;
+      const std::size_t rest = s.queue.front().bytes.size() - s.written;
       if (left < rest) {
         s.written += left;
         break;
@@ -368,7 +656,7 @@ struct Replayer::Engine {
 
   // The current message has left whole at `done`.
   void message_out(Stream& s, std::int64_t done) {
-    const ScheduledMessage& m = s.plan.messages[s.next];
+    const ScheduledMessage& m = s.queue.front();
     ++stats.messages;
     stats.bytes += m.bytes.size();
     if (stats.timed) stats.lateness.add(done - (start + m.due_ns));
@@ -376,7 +664,8 @@ struct Replayer::Engine {
     if (sent) {
       SentMessage msg;
       msg.stream = &s.plan;
-      msg.index = s.next;
+      msg.bytes = m.bytes;
+      msg.index = s.sent;
       msg.local = s.local;
       msg.remote = s.remote;
       msg.due_unix_ns = to_unix(start + m.due_ns);
@@ -384,7 +673,11 @@ struct Replayer::Engine {
       msg.timed = stats.timed;
       sent->on_sent(msg);
     }
-    ++s.next;
+    const std::size_t charge = Feed::charge(m.bytes);
+    active_held -= charge;
+    feed.released(charge);
+    s.queue.pop_front();
+    ++s.sent;
     s.written = 0;
     s.failures = 0;
   }
@@ -416,6 +709,9 @@ struct Replayer::Engine {
       if (n > 0) {
         const std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
         stats.reply_bytes += bytes.size();
+        // A reply decoder for the connections the server answers (most are not answered).
+        if (!s.replies)
+          s.replies = std::make_unique<decode::StreamDecoder>(parser, records, options.max_frame, gotop::Direction::down);
         auto ctx = context(s, true);
         count_replies(s, [&] {
           s.replies->feed(bytes, ctx);
@@ -424,7 +720,7 @@ struct Replayer::Engine {
         continue;
       }
       if (n == 0 && s.tcp()) {
-        if (s.remaining() > 0) {
+        if (more_to_send(s)) {
           fail(s, 0, now, replay_code::closed_by_server);
         } else {
           finish(s);  // closed by the server after everything was sent, or answering our close
@@ -442,6 +738,7 @@ struct Replayer::Engine {
 
   void on_timer(Stream& s, std::int64_t now) {
     switch (s.state) {
+      case Stream::State::waiting: return;
       case Stream::State::connecting:
         if (now >= s.deadline) fail(s, ETIMEDOUT, now, replay_code::connect_timeout);
         else arm(s, s.deadline);
@@ -464,8 +761,8 @@ struct Replayer::Engine {
     while (!timers.empty() && timers.top().at <= now) {
       const Timer t = timers.top();
       timers.pop();
-      auto it = active.find(t.stream);
-      if (it == active.end() || it->second->wake_at != t.at) continue;  // stale
+      auto it = streams.find(t.stream);
+      if (it == streams.end() || it->second->wake_at != t.at) continue;  // stale
       it->second->wake_at = never;
       on_timer(*it->second, now);
     }
@@ -488,48 +785,60 @@ struct Replayer::Engine {
     if (ev.writable && s.state == Stream::State::open && !preparing) advance(s, now);
   }
 
+  void handle(std::span<const ReadyEvent> ready, std::int64_t now) {
+    for (const auto& ev : ready) {
+      auto it = streams.find(ev.key);
+      if (it != streams.end() && it->second->fd >= 0) on_io(*it->second, ev, now);
+    }
+  }
+
   std::int64_t next_wake(std::int64_t now) const {
     std::int64_t at = never;
     if (!timers.empty()) at = timers.top().at;
-    if (!pending.empty() && active.size() < options.max_connections)
-      at = std::min(at, start + pending.front().open_ns);
+    if (!waiting.empty() && launched < options.max_connections) at = std::min(at, start + waiting.top().open_ns);
     if (options.duration_ns > 0) at = std::min(at, start + options.duration_ns);
+    if (!ripe.empty()) at = std::min(at, last_flush + gather_ns);
     return at == never ? -1 : std::max<std::int64_t>(0, at - now);
   }
 
   void stop_everything() {
-    for (auto& [id, s] : active) {
-      stats.unsent += s->remaining();
+    feed.stop();
+    events.clear();
+    feed.take(events);
+    for (const auto& e : events)
+      if (e.kind == ScheduledEvent::Kind::message) ++stats.unsent;
+    for (auto& [id, s] : streams) {
+      stats.unsent += s->queue.size();
       close_socket(*s);
     }
-    active.clear();
-    for (const auto& st : pending) stats.unsent += st.messages.size();
-    pending.clear();
+    streams.clear();
   }
 
-  // Before the clock starts: the first pass is built and the connections due at its start are
-  // opened (up to --max-connections), so that neither counts as sending time or lateness. With
-  // --restamp the pass depends on the start time, so it is built once the clock runs.
+  // --connect-ahead: every connection of the first pass (up to --max-connections) is opened
+  // before the clock starts, so that neither reading nor connecting counts as sending time or
+  // lateness. The input is read once for that, then again as the replay sends.
   void prepare(const std::atomic<bool>& stop_requested) {
     start = steady_ns();
     start_unix = unix_ns();
-    if (schedule.options().restamp || !load_pass()) return;
+    auto opens = schedule.first_pass_opens();
+    if (!opens) return;
+    for (auto& e : *opens) {
+      e.due_ns = 0;
+      add_stream(e);
+    }
+    opened_ahead = opens->empty() ? 0 : opens->back().stream;
     preparing = true;
     launch_due(start);
     for (;;) {
       const std::int64_t now = steady_ns();
       run_timers(now);
-      const bool connecting = std::any_of(active.begin(), active.end(), [](const auto& entry) {
+      const bool connecting = std::any_of(streams.begin(), streams.end(), [](const auto& entry) {
         return entry.second->state == Stream::State::connecting;
       });
       if (!connecting || stop_requested.load()) break;
       const std::int64_t wake = timers.empty() ? -1 : std::max<std::int64_t>(0, timers.top().at - steady_ns());
-      const auto events = loop.wait(wake);
-      const std::int64_t after = steady_ns();
-      for (const auto& ev : events) {
-        auto it = active.find(ev.key);
-        if (it != active.end()) on_io(*it->second, ev, after);
-      }
+      const auto ready = loop.wait(wake);
+      handle(ready, steady_ns());
     }
     preparing = false;
     stats.connect_ns = steady_ns() - start;
@@ -539,18 +848,11 @@ struct Replayer::Engine {
   ReplayStats run(const std::atomic<bool>& stop_requested) {
     stats.timed = schedule.timed();
     if (stats.timed) ask_for_prompt_wakeups();
-    prepare(stop_requested);
+    if (options.connect_ahead) prepare(stop_requested);
     start = steady_ns();
     start_unix = unix_ns();
-    // The connections opened beforehand begin sending now.
-    std::vector<std::uint64_t> ready;
-    for (const auto& [id, s] : active)
-      if (s->state == Stream::State::open) ready.push_back(id);
-    std::sort(ready.begin(), ready.end());
-    for (const std::uint64_t id : ready) {
-      auto it = active.find(id);
-      if (it != active.end()) advance(*it->second, start);
-    }
+    schedule.set_start(start_unix);
+    feed.start(start);
     for (;;) {
       std::int64_t now = steady_ns();
       if (stop_requested.load()) {
@@ -561,26 +863,25 @@ struct Replayer::Engine {
         stats.stopped = "duration";
         break;
       }
+      take_events(now);
       launch_due(now);
       run_timers(now);
-      if (active.empty() && pending.empty() && !load_pass()) break;
+      tell_feed();
+      if (input_done && streams.empty()) break;
       // The time left to the next due time, from the clock as it is now: opening connections
       // and sending take time, and a wait counted from the top of the loop would oversleep.
-      const auto events = loop.wait(next_wake(steady_ns()));
-      now = steady_ns();
-      for (const auto& ev : events) {
-        auto it = active.find(ev.key);
-        if (it != active.end()) on_io(*it->second, ev, now);
-      }
+      const auto ready = loop.wait(next_wake(steady_ns()));
+      handle(ready, steady_ns());
     }
     stop_everything();
     stats.devices = devices.size();
     stats.elapsed_ns = steady_ns() - start;
+    stats.read_ahead_peak = feed.peak();
     return stats;
   }
 };
 
-Replayer::Replayer(const Schedule& schedule, ReplayOptions options, gotop::Parser& parser,
+Replayer::Replayer(Scheduler& schedule, ReplayOptions options, gotop::Parser& parser,
                    output::RecordSink& records, SendObserver* sent)
     : engine_(std::make_unique<Engine>(schedule, std::move(options), parser, records, sent)) {}
 

@@ -1,12 +1,14 @@
-// Sends a Schedule over real sockets: one connection per scheduled stream, all on one epoll
+// Sends a schedule over real sockets: one connection per scheduled stream, all on one epoll
 // loop with non-blocking sockets, so that thousands of connections and a slow peer never hold
-// each other up. Partial writes wait for the socket; replies are decoded as downlink records;
+// each other up. A reader thread reads the input (through the Scheduler) a bounded distance
+// ahead of the sending: the capture is never held whole. Partial writes wait for the socket; replies are decoded as downlink records;
 // refused, reset and closed connections become error records, retried with bounded exponential
 // backoff when asked.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,12 +46,22 @@ struct ReplayOptions {
   std::int64_t backoff_max_ns = 10'000'000'000;   // ...up to this
   std::int64_t duration_ns = 0;                   // 0: until the schedule is done
   std::size_t max_frame = gotop::default_max_frame;  // of replies
+  // Every connection of the first pass opened before the clock starts (the input read once more).
+  bool connect_ahead = false;
+  // Called once when a device has to wait because max_connections is reached, with the number
+  // of connections the first pass wants (0 when not known: without connect_ahead).
+  std::function<void(std::size_t wanted)> on_connections_short;
+  // How far the reader runs ahead of the sending: bytes of messages read and not yet sent, and
+  // (timed replays) due time. Messages of connections waiting for a free one may exceed it.
+  std::size_t read_ahead_bytes = 8u << 20;
+  std::int64_t read_ahead_ns = 2'000'000'000;
 };
 
 // One message out of the socket (all its bytes accepted by the kernel).
 struct SentMessage {
-  const ScheduledStream* stream = nullptr;
-  std::size_t index = 0;
+  const StreamPlan* stream = nullptr;
+  std::string_view bytes;
+  std::size_t index = 0;  // among the messages of its stream
   std::string_view local, remote;
   std::int64_t due_unix_ns = 0;
   std::int64_t sent_unix_ns = 0;
@@ -69,7 +81,7 @@ struct ReplayStats {
   std::uint64_t reconnects = 0;
   std::uint64_t messages = 0;      // sent
   std::uint64_t bytes = 0;
-  std::uint64_t unsent = 0;        // of streams begun or waiting in the current pass
+  std::uint64_t unsent = 0;        // read and not sent: of streams that gave up, or when stopped
   std::uint64_t restamped = 0;
   std::uint64_t replies = 0;       // downlink messages decoded from the server
   std::uint64_t reply_errors = 0;  // error records from reply bytes
@@ -82,6 +94,7 @@ struct ReplayStats {
   std::int64_t connect_ns = 0;     // time taken to open them (not part of elapsed_ns)
   std::int64_t elapsed_ns = 0;
   std::int64_t last_sent_ns = 0;  // after the start, when the last message left
+  std::uint64_t read_ahead_peak = 0;  // most bytes of messages read and not yet sent
   std::string_view stopped = "done";  // "done", "duration", "signal"
 
   std::uint64_t error_count() const;
@@ -90,7 +103,8 @@ struct ReplayStats {
 class Replayer {
  public:
   // `records` receives reply messages and error records; `sent` (optional) every sent message.
-  Replayer(const Schedule& schedule, ReplayOptions options, gotop::Parser& parser, output::RecordSink& records,
+  // `schedule` is read by the replayer's reader thread during run(); read its totals after.
+  Replayer(Scheduler& schedule, ReplayOptions options, gotop::Parser& parser, output::RecordSink& records,
            SendObserver* sent = nullptr);
   ~Replayer();
   Replayer(const Replayer&) = delete;
@@ -105,6 +119,7 @@ class Replayer {
                                  std::string_view problem);
 
  private:
+  class Feed;
   struct Stream;
   struct Engine;
   std::unique_ptr<Engine> engine_;

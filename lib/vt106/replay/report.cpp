@@ -14,8 +14,8 @@ void timestamp(output::JsonWriter& w, std::string_view key, std::int64_t ns) { w
 
 void append_sent_json(std::string& out, const SentMessage& s) {
   output::JsonWriter w(out);
-  const ScheduledStream& st = *s.stream;
-  const std::string& bytes = st.messages[s.index].bytes;
+  const StreamPlan& st = *s.stream;
+  const std::string_view bytes = s.bytes;
   w.begin_object();
   w.key("kind").string("sent");
   w.key("dir").string("up");
@@ -73,6 +73,7 @@ void append_summary_json(std::string& out, const SummaryHeader& h, const ReplayS
     w.key("preconnected").number(s.preconnected);
     w.key("connect_s").number(std::round(static_cast<double>(s.connect_ns) / 1e6) / 1000);
   }
+  if (s.read_ahead_peak > 0) w.key("read_ahead_peak_kib").number(static_cast<std::uint64_t>((s.read_ahead_peak + 1023) / 1024));
   const double seconds = static_cast<double>(s.elapsed_ns) / 1e9;
   w.key("elapsed_s").number(std::round(seconds * 1000) / 1000);
   const double sending = static_cast<double>(s.last_sent_ns) / 1e9;  // from the start to the last message out

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "vt106/replay/rewrite.hpp"
 #include "vt106/util/text.hpp"
@@ -17,8 +18,6 @@ constexpr std::int64_t ns_per_s = 1'000'000'000;
 constexpr std::int64_t pass_pause_ns = ns_per_s;
 // With --rate, how long before its first message a connection opens.
 constexpr std::int64_t rate_connect_lead_ns = ns_per_s;
-
-std::string_view device_key(const RecordedConnection& c) { return c.imei.empty() ? c.client : c.imei; }
 
 std::int64_t floor_seconds(std::int64_t ns) {
   std::int64_t s = ns / ns_per_s;
@@ -82,73 +81,41 @@ std::optional<ImeiMap> parse_imei_map_file(std::string_view text, std::size_t& b
   return map;
 }
 
-Schedule::Schedule(const Recording& recording, ScheduleOptions options)
-    : recording_(recording), options_(std::move(options)) {
+Scheduler::Scheduler(RecordingSource& source, ScheduleOptions options, std::int64_t start_unix_ns)
+    : source_(source), options_(std::move(options)), start_unix_ns_(start_unix_ns) {
   if (options_.pace == Pace::capture && !(options_.speed > 0)) options_.speed = 1.0;
   if (options_.pace == Pace::rate && !(options_.rate > 0)) options_.pace = Pace::top_speed;
-  timed_ = options_.pace == Pace::rate || (options_.pace == Pace::capture && recording_.timed);
-  // Sharding, the devices and the pass length look at the whole input, so that every machine
-  // given the same input and the same --shard N agrees on them.
-  t0_ns_ = recording_.first_ts_ns();
-  if (options_.pace == Pace::capture && timed_) period_ns_ = recording_.last_ts_ns() - t0_ns_ + pass_pause_ns;
-  for (std::size_t i = 0; i < recording_.connections.size(); ++i) {
-    const auto& c = recording_.connections[i];
-    if (options_.shard.count > 1 && shard_of(device_key(c), options_.shard.count) != options_.shard.index) continue;
-    selected_.push_back(i);
-    if (options_.transport.value_or(c.transport) == net::Transport::udp) ++udp_;
-    for (const auto& f : c.frames) {
-      const std::string_view imei = frame_imei(f.bytes);
-      if (!imei.empty() && device_index_.find(imei) == device_index_.end())
-        device_index_.emplace(std::string(imei), device_index_.size());
-      ++messages_;
-      bytes_ += f.bytes.size();
-    }
-  }
-  if (options_.pace == Pace::rate) {
-    // Every message of the pass ranked by its position in the input.
-    struct Ref {
-      std::uint64_t sequence;
-      std::size_t connection, frame;
-    };
-    std::vector<Ref> refs;
-    refs.reserve(messages_);
-    rank_.resize(selected_.size());
-    for (std::size_t s = 0; s < selected_.size(); ++s) {
-      const auto& frames = recording_.connections[selected_[s]].frames;
-      rank_[s].resize(frames.size());
-      for (std::size_t f = 0; f < frames.size(); ++f) refs.push_back({frames[f].sequence, s, f});
-    }
-    std::stable_sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.sequence < b.sequence; });
-    for (std::size_t r = 0; r < refs.size(); ++r) rank_[refs[r].connection][refs[r].frame] = r;
-  }
+  timed_ = options_.pace == Pace::rate || (options_.pace == Pace::capture && source_.timed());
 }
 
-std::optional<std::uint64_t> Schedule::passes() const {
+std::optional<std::uint64_t> Scheduler::passes() const {
   std::optional<std::uint64_t> n;
   if (options_.loops != 0) n = options_.loops;
-  if (!options_.imei_prefix.empty() && !device_index_.empty()) {
+  if (!options_.imei_prefix.empty() && first_read_ && !device_index_.empty()) {
     const std::uint64_t fit = synthetic_imei_capacity(options_.imei_prefix) / device_index_.size();
     if (!n || fit < *n) n = fit;
   }
   return n;
 }
 
-bool Schedule::has_pass(std::uint64_t pass) const {
+bool Scheduler::has_pass(std::uint64_t pass) const {
   const auto n = passes();
   return !n || pass < *n;
 }
 
-std::int64_t Schedule::due(std::int64_t ts_ns, std::uint64_t pass) const {
+std::int64_t Scheduler::due(std::int64_t ts_ns) const {
   if (!timed_ || options_.pace != Pace::capture) return 0;
-  const double capture_ns = static_cast<double>(ts_ns - t0_ns_) + static_cast<double>(pass) * static_cast<double>(period_ns_);
-  return std::llround(capture_ns / options_.speed);
+  const double capture_ns =
+      static_cast<double>(ts_ns - t0_ns_) + static_cast<double>(pass_) * static_cast<double>(period_ns_);
+  return std::max<std::int64_t>(0, std::llround(capture_ns / options_.speed));
 }
 
-std::string Schedule::rewritten_imei(std::string_view imei, std::uint64_t pass) const {
+std::string Scheduler::rewritten_imei(std::string_view imei) const {
   if (!options_.imei_prefix.empty()) {
     const auto it = device_index_.find(imei);
     if (it != device_index_.end()) {
-      if (auto s = synthetic_imei(options_.imei_prefix, pass * device_index_.size() + it->second)) return *s;
+      const std::uint64_t devices = first_read_ ? device_index_.size() : 0;
+      if (auto s = synthetic_imei(options_.imei_prefix, pass_ * devices + it->second)) return *s;
     }
     return std::string(imei);
   }
@@ -156,64 +123,186 @@ std::string Schedule::rewritten_imei(std::string_view imei, std::uint64_t pass) 
   return std::string(imei);
 }
 
-std::vector<ScheduledStream> Schedule::pass(std::uint64_t pass, std::int64_t start_unix_ns) const {
-  std::vector<ScheduledStream> out;
-  if (!has_pass(pass)) return out;
-  out.reserve(selected_.size());
-  const double ns_per_message = options_.pace == Pace::rate ? 1e9 / options_.rate : 0.0;
-  for (std::size_t s = 0; s < selected_.size(); ++s) {
-    const auto& c = recording_.connections[selected_[s]];
-    ScheduledStream st;
-    st.pass = pass;
-    st.recorded_imei = c.imei;
-    st.imei = c.imei.empty() ? std::string() : rewritten_imei(c.imei, pass);
-    st.recorded_client = c.client;
-    st.transport = options_.transport ? *options_.transport : c.transport;
-    st.messages.reserve(c.frames.size());
-    for (std::size_t f = 0; f < c.frames.size(); ++f) {
-      ScheduledMessage m;
-      m.bytes = c.frames[f].bytes;
-      if (options_.pace == Pace::rate) {
-        const double index = static_cast<double>(pass) * static_cast<double>(messages_) + static_cast<double>(rank_[s][f]);
-        m.due_ns = std::llround(index * ns_per_message);
-      } else {
-        m.due_ns = due(c.frames[f].ts_ns, pass);
-      }
-      const std::string_view imei = frame_imei(m.bytes);
-      if (!imei.empty() && (!options_.imei_prefix.empty() || !options_.imei_map.empty())) {
-        const std::string replacement = rewritten_imei(imei, pass);
-        if (replacement != imei) replace_imei(m.bytes, replacement);
-      }
-      st.messages.push_back(std::move(m));
-    }
-    if (options_.pace == Pace::capture) {
-      st.open_ns = due(c.open_ts_ns, pass);
-      st.close_ns = due(c.close_ts_ns, pass);
-    } else if (!st.messages.empty()) {
-      // At a fixed rate the connection opens ahead of its first message, as a device's does
-      // before it reports, so that connecting is not counted as lateness.
-      st.open_ns = std::max<std::int64_t>(0, st.messages.front().due_ns - (options_.pace == Pace::rate ? rate_connect_lead_ns : 0));
-      st.close_ns = st.messages.back().due_ns;
-    }
-    if (options_.restamp) {
-      // One shift per stream: its first dated frame gets the time it is due to be sent, the
-      // others keep their distance to it.
-      std::optional<std::int64_t> shift;
-      for (auto& m : st.messages) {
-        if (!shift) {
-          const auto fix = find_fix_time(m.bytes);
-          if (!fix) continue;
-          shift = floor_seconds(start_unix_ns + m.due_ns) - fix->seconds;
+void Scheduler::on_record(RecordEvent& e) {
+  began_ = true;
+  switch (e.kind) {
+    case RecordEvent::Kind::connection: {
+      if (pass_ == 0) {
+        if (!have_t0_) {
+          have_t0_ = true;
+          t0_ns_ = e.open_ts_ns;
+          last_ts_ns_ = e.open_ts_ns;
         }
-        if (shift_fix_time(m.bytes, *shift)) ++st.restamped;
+        ++totals_.connections_in_input;
       }
+      Connection c;
+      const std::string_view key = e.imei.empty() ? std::string_view(e.client) : std::string_view(e.imei);
+      c.selected = options_.shard.count <= 1 || shard_of(key, options_.shard.count) == options_.shard.index;
+      c.open_ts_ns = e.open_ts_ns;
+      if (c.selected) {
+        c.plan.pass = pass_;
+        c.plan.recorded_imei = e.imei;
+        c.plan.recorded_client = std::move(e.client);
+        c.plan.transport = options_.transport.value_or(e.transport);
+      }
+      open_[e.key] = std::move(c);
+      return;
     }
-    out.push_back(std::move(st));
+    case RecordEvent::Kind::frame: {
+      if (pass_ == 0) last_ts_ns_ = std::max(last_ts_ns_, e.frame.ts_ns);
+      const auto it = open_.find(e.key);
+      if (it == open_.end() || !it->second.selected) return;
+      Connection& c = it->second;
+      std::string& bytes = e.frame.bytes;
+      const std::string_view imei = frame_imei(bytes);
+      if (pass_ == 0) {
+        ++totals_.messages;
+        totals_.bytes += bytes.size();
+        if (!imei.empty() && device_index_.find(imei) == device_index_.end()) {
+          device_index_.emplace(std::string(imei), device_index_.size());
+          totals_.devices = device_index_.size();
+        }
+      }
+      std::int64_t due_ns = 0;
+      if (options_.pace == Pace::rate) {
+        const std::uint64_t per_pass = first_read_ ? totals_.messages : 0;
+        const double index = static_cast<double>(pass_ * per_pass + rank_++);
+        due_ns = std::llround(index * 1e9 / options_.rate);
+      } else {
+        due_ns = due(e.frame.ts_ns);
+      }
+      if (!c.opened) {
+        c.opened = true;
+        c.id = ++next_id_;
+        c.plan.id = c.id;
+        c.plan.imei = c.plan.recorded_imei.empty() ? std::string() : rewritten_imei(c.plan.recorded_imei);
+        if (pass_ == 0) {
+          ++totals_.connections;
+          if (c.plan.transport == net::Transport::udp) ++totals_.udp_connections;
+        }
+        ScheduledEvent open;
+        open.kind = ScheduledEvent::Kind::open;
+        open.stream = c.id;
+        // At a fixed rate the connection opens ahead of its first message, as a device's does
+        // before it reports, so that connecting is not counted as lateness.
+        open.due_ns = options_.pace == Pace::capture ? std::min(due(c.open_ts_ns), due_ns)
+                      : options_.pace == Pace::rate  ? std::max<std::int64_t>(0, due_ns - rate_connect_lead_ns)
+                                                     : 0;
+        open.plan = std::make_shared<const StreamPlan>(c.plan);
+        out_.push_back(std::move(open));
+      }
+      if (!imei.empty() && (!options_.imei_prefix.empty() || !options_.imei_map.empty())) {
+        const std::string replacement = rewritten_imei(imei);
+        if (replacement != imei) replace_imei(bytes, replacement);
+      }
+      ScheduledEvent m;
+      m.kind = ScheduledEvent::Kind::message;
+      m.stream = c.id;
+      m.due_ns = due_ns;
+      if (options_.restamp) {
+        // One shift per stream: its first dated frame gets the time it is due to be sent, the
+        // others keep their distance to it.
+        if (!c.shift) {
+          if (const auto fix = find_fix_time(bytes)) c.shift = floor_seconds(start_unix_ns_ + due_ns) - fix->seconds;
+        }
+        if (c.shift) m.restamped = shift_fix_time(bytes, *c.shift);
+      }
+      m.bytes = std::move(bytes);
+      c.last_due_ns = due_ns;
+      out_.push_back(std::move(m));
+      return;
+    }
+    case RecordEvent::Kind::end: {
+      if (pass_ == 0) last_ts_ns_ = std::max(last_ts_ns_, e.close_ts_ns);
+      const auto it = open_.find(e.key);
+      if (it == open_.end()) return;
+      const Connection& c = it->second;
+      if (c.opened) {
+        ScheduledEvent end;
+        end.kind = ScheduledEvent::Kind::end;
+        end.stream = c.id;
+        end.due_ns = options_.pace == Pace::capture ? std::max(due(e.close_ts_ns), c.last_due_ns) : c.last_due_ns;
+        out_.push_back(std::move(end));
+      }
+      open_.erase(it);
+      return;
+    }
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ScheduledStream& a, const ScheduledStream& b) { return a.open_ns < b.open_ns; });
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].id = pass * selected_.size() + i + 1;
-  return out;
+}
+
+void Scheduler::end_pass() {
+  // A connection the input left open ends with it.
+  std::vector<std::pair<std::uint64_t, std::int64_t>> left;
+  for (const auto& [key, c] : open_)
+    if (c.opened) left.emplace_back(c.id, c.last_due_ns);
+  std::sort(left.begin(), left.end());
+  for (const auto& [id, last_due] : left) {
+    ScheduledEvent end;
+    end.kind = ScheduledEvent::Kind::end;
+    end.stream = id;
+    end.due_ns = last_due;
+    out_.push_back(std::move(end));
+  }
+  open_.clear();
+  if (pass_ == 0) {
+    first_read_ = true;
+    // Sharding, the devices and the pass length look at the whole input, so that every machine
+    // given the same input and the same --shard N agrees on them.
+    if (options_.pace == Pace::capture && timed_) period_ns_ = last_ts_ns_ - t0_ns_ + pass_pause_ns;
+  }
+}
+
+bool Scheduler::fill() {
+  RecordEvent e;
+  while (out_.empty() && !done_) {
+    if (source_.next(e)) {
+      on_record(e);
+      continue;
+    }
+    end_pass();
+    // A pass with nothing to send is not repeated; nor is one the input cannot give again.
+    if (totals_.messages == 0 || !has_pass(pass_ + 1) || !source_.rewind()) {
+      done_ = true;
+      break;
+    }
+    ++pass_;
+    began_ = false;
+    rank_ = 0;
+  }
+  return !out_.empty();
+}
+
+const ScheduledEvent* Scheduler::peek() { return fill() ? &out_.front() : nullptr; }
+
+bool Scheduler::next(ScheduledEvent& event) {
+  if (!fill()) return false;
+  event = std::move(out_.front());
+  out_.pop_front();
+  return true;
+}
+
+void Scheduler::reset() {
+  out_.clear();
+  open_.clear();
+  device_index_.clear();
+  totals_ = {};
+  pass_ = 0;
+  began_ = first_read_ = done_ = have_t0_ = false;
+  t0_ns_ = last_ts_ns_ = period_ns_ = 0;
+  rank_ = next_id_ = 0;
+}
+
+std::optional<std::vector<ScheduledEvent>> Scheduler::first_pass_opens() {
+  std::vector<ScheduledEvent> opens;
+  ScheduledEvent e;
+  while (next(e)) {
+    if (e.kind != ScheduledEvent::Kind::open) continue;
+    if (e.plan->pass > 0) break;  // the second pass begins with an open
+    opens.push_back(std::move(e));
+  }
+  if (!source_.rewind()) return std::nullopt;
+  reset();
+  return opens;
 }
 
 }  // namespace vt106::replay
