@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -39,6 +40,8 @@ constexpr int max_reads_per_event = 16;  // then other sockets get their turn
 // Untimed TCP streams write the messages that are due together in one call, up to these.
 constexpr std::size_t max_batch_messages = 64;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
+// Timed, events applied between two looks at the clock and the sockets.
+constexpr std::size_t apply_per_turn = 32;
 // Untimed, messages read for an open connection wait at most this long for more to join them.
 constexpr std::int64_t gather_ns = 10'000'000;
 
@@ -114,6 +117,33 @@ class Replayer::Feed {
   static std::size_t charge(const ScheduledEvent& e) { return charge(e.bytes); }
   static std::size_t charge(const std::string& bytes) { return bytes.size() + 64; }
 
+  // Events the engine has applied, handed back to be destroyed by the reader, which allocated
+  // their bytes: the sending thread then never frees into the reader's malloc arena, whose lock
+  // a descheduled reader could be holding.
+  void recycle(std::vector<ScheduledEvent>&& used) {
+    std::lock_guard lock(mutex_);
+    graveyard_.push_back(std::move(used));
+  }
+
+  // Before the clock starts, in the calling thread: the first batch, as the reader would read
+  // it at the start. True when that was the whole input.
+  bool prime(std::vector<ScheduledEvent>& out) {
+    const bool timed = schedule_.timed();
+    std::size_t added = 0;
+    ScheduledEvent e;
+    for (;;) {
+      const ScheduledEvent* next = schedule_.peek();
+      if (!next) break;
+      if (timed ? next->due_ns > horizon_ns_ + horizon_ns_ / 2 : added >= budget_ / 4) break;
+      schedule_.next(e);
+      if (e.kind == ScheduledEvent::Kind::message) added += charge(e);
+      out.push_back(std::move(e));
+    }
+    held_.fetch_add(added, std::memory_order_relaxed);
+    peak_ = std::max(peak_, added);
+    return schedule_.peek() == nullptr;
+  }
+
   void start(std::int64_t start_steady_ns) {
     start_ = start_steady_ns;
     thread_ = std::thread([this] { run(); });
@@ -143,9 +173,12 @@ class Replayer::Feed {
   }
   // Said after each take: true when nothing can move unless more is read.
   void starving(bool yes) {
+    if (!yes && !said_starving_) return;  // nothing to take back: no lock on the sending path
     std::lock_guard lock(mutex_);
-    starving_ = yes;
-    if (yes) cv_.notify_one();
+    said_starving_ = starving_ = yes;
+    // The reader needs waking only when the budget holds it.
+    if (yes && waiting_.load(std::memory_order_relaxed) && held_.load(std::memory_order_relaxed) >= budget_)
+      cv_.notify_one();
   }
   std::size_t peak() const { return peak_; }
   std::size_t held() const { return held_.load(std::memory_order_relaxed); }
@@ -161,11 +194,24 @@ class Replayer::Feed {
     cv_.notify_one();
   }
   std::int64_t now_due() const { return steady_ns() - start_; }
+  void bury() {
+    std::vector<std::vector<ScheduledEvent>> dead;
+    {
+      std::lock_guard lock(mutex_);
+      dead.swap(graveyard_);
+    }
+  }
   // Under mutex_: the engine said it is starving and has taken every batch since.
   bool stuck() const { return starving_ && ready_.empty(); }
 
   void run() {
     const bool timed = schedule_.timed();
+    // Timed, the reader has seconds in hand: it runs only when a CPU has nothing else to do
+    // (SCHED_IDLE), so that it never delays the thread that sends on time.
+    if (timed) {
+      sched_param none{};
+      ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &none);
+    }
     std::vector<ScheduledEvent> batch;
     bool over = false;
     for (;;) {
@@ -180,6 +226,7 @@ class Replayer::Feed {
         over = held_.load(std::memory_order_relaxed) >= budget_ && stuck();
         if (over) starving_ = false;
       }
+      bury();
       const ScheduledEvent* head = schedule_.peek();
       if (!head) break;
       if (timed && head->due_ns > now_due() + horizon_ns_) {
@@ -195,7 +242,9 @@ class Replayer::Feed {
       while (batch.size() < batch_events && added < budget_ / 4 &&
              (over || held_.load(std::memory_order_relaxed) + added < budget_)) {
         const ScheduledEvent* next = schedule_.peek();
-        if (!next || (timed && next->due_ns > now_due() + horizon_ns_)) break;
+        // Timed, a wake-up reads half the horizon further than it must, so that the reader
+        // wakes about once a second rather than for every message coming within reach.
+        if (!next || (timed && next->due_ns > now_due() + horizon_ns_ + horizon_ns_ / 2)) break;
         schedule_.next(e);
         if (e.kind == ScheduledEvent::Kind::message) added += charge(e);
         batch.push_back(std::move(e));
@@ -226,10 +275,12 @@ class Replayer::Feed {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::vector<ScheduledEvent>> ready_;  // batches read, not yet taken
+  std::vector<std::vector<ScheduledEvent>> graveyard_;  // applied by the engine, to destroy here
   bool finished_ = false, stopping_ = false;
   std::atomic<std::size_t> held_{0};
   std::atomic<bool> waiting_{false};
-  bool starving_ = false;  // under mutex_
+  bool starving_ = false;        // under mutex_
+  bool said_starving_ = false;   // the engine's last word (engine thread)
   std::size_t peak_ = 0;  // reader thread only
 };
 
@@ -323,7 +374,9 @@ struct Replayer::Engine {
   std::size_t active_held = 0;  // charge of the messages queued on launched streams
   std::uint64_t opened_ahead = 0;
   bool said_short = false;  // --connect-ahead: streams 1..this were made before the clock
-  std::vector<ScheduledEvent> events;
+  std::vector<ScheduledEvent> events;  // taken from the reader; the first `applied` are applied
+  std::size_t applied = 0;
+  bool reader_done = false;
   std::vector<std::uint64_t> stirred;  // streams given something to do by the events just taken
   std::vector<std::uint64_t> ripe;     // untimed: open streams gathering messages before a write
   std::int64_t last_flush = 0;
@@ -379,7 +432,7 @@ struct Replayer::Engine {
     if (e.kind == ScheduledEvent::Kind::message) {
       if (e.restamped) ++stats.restamped;
       if (s.launched()) active_held += Feed::charge(e);
-      s.queue.push_back({e.due_ns, std::move(e.bytes)});
+      s.queue.push_back({e.due_ns, std::string(e.bytes)});  // the engine's own copy: see recycle()
     } else {
       s.ended = true;
       s.close_ns = e.due_ns;
@@ -389,10 +442,20 @@ struct Replayer::Engine {
   // Applies what the reader read; the open streams that had nothing to send and now have
   // move on once every event is in (a stream's messages then leave together).
   void take_events(std::int64_t now) {
-    events.clear();
     stirred.clear();
-    input_done = feed.take(events);
-    for (auto& e : events) apply(e);
+    if (applied == events.size() && !events.empty()) {
+      feed.recycle(std::move(events));
+      events = {};
+      applied = 0;
+    }
+    const std::size_t before = events.size();
+    reader_done = feed.take(events);
+    const bool fresh = events.size() > before;
+    // Timed, a few hundred events at a time, between the sends that are due: the reader hands
+    // seconds of them at once, and applying them all would make the next sends late.
+    const std::size_t until = coalesce ? events.size() : std::min(events.size(), applied + apply_per_turn);
+    for (; applied < until; ++applied) apply(events[applied]);
+    input_done = reader_done && applied == events.size();
     for (const std::uint64_t id : stirred) {
       const auto it = streams.find(id);
       if (it == streams.end() || it->second->state != Stream::State::open) continue;
@@ -408,7 +471,7 @@ struct Replayer::Engine {
     }
     // They leave when the reader has filled half its room, has finished, or has nothing new
     // (the input is slow: a pipe) after a short wait.
-    const bool quiet = events.empty() && now - last_flush >= gather_ns;
+    const bool quiet = !fresh && now - last_flush >= gather_ns;
     if (!ripe.empty() && (input_done || feed.held() >= feed.budget() / 2 || quiet)) flush_ripe(now);
     if (ripe.empty()) last_flush = now;
   }
@@ -798,15 +861,15 @@ struct Replayer::Engine {
     if (!waiting.empty() && launched < options.max_connections) at = std::min(at, start + waiting.top().open_ns);
     if (options.duration_ns > 0) at = std::min(at, start + options.duration_ns);
     if (!ripe.empty()) at = std::min(at, last_flush + gather_ns);
+    if (applied < events.size()) at = now;  // more events to apply
     return at == never ? -1 : std::max<std::int64_t>(0, at - now);
   }
 
   void stop_everything() {
     feed.stop();
-    events.clear();
     feed.take(events);
-    for (const auto& e : events)
-      if (e.kind == ScheduledEvent::Kind::message) ++stats.unsent;
+    for (; applied < events.size(); ++applied)
+      if (events[applied].kind == ScheduledEvent::Kind::message) ++stats.unsent;
     for (auto& [id, s] : streams) {
       stats.unsent += s->queue.size();
       close_socket(*s);
@@ -814,20 +877,28 @@ struct Replayer::Engine {
     streams.clear();
   }
 
-  // --connect-ahead: every connection of the first pass (up to --max-connections) is opened
-  // before the clock starts, so that neither reading nor connecting counts as sending time or
-  // lateness. The input is read once for that, then again as the replay sends.
+  // Before the clock starts, so that neither counts as sending time or lateness: the first
+  // events are read (up to the read-ahead) and the connections due at the start among them
+  // opened; with --connect-ahead, every connection of the first pass (up to --max-connections),
+  // the input read once for it. Not the reading with --restamp, whose fix times depend on the
+  // start.
   void prepare(const std::atomic<bool>& stop_requested) {
     start = steady_ns();
     start_unix = unix_ns();
-    auto opens = schedule.first_pass_opens();
-    if (!opens) return;
-    for (auto& e : *opens) {
-      e.due_ns = 0;
-      add_stream(e);
-    }
-    opened_ahead = opens->empty() ? 0 : opens->back().stream;
     preparing = true;
+    if (options.connect_ahead) {
+      if (auto opens = schedule.first_pass_opens()) {
+        for (auto& e : *opens) {
+          e.due_ns = 0;
+          add_stream(e);
+        }
+        opened_ahead = opens->empty() ? 0 : opens->back().stream;
+      }
+    }
+    if (!schedule.options().restamp) {
+      reader_done = feed.prime(events);
+      for (; applied < events.size(); ++applied) apply(events[applied]);
+    }
     launch_due(start);
     for (;;) {
       const std::int64_t now = steady_ns();
@@ -848,10 +919,17 @@ struct Replayer::Engine {
   ReplayStats run(const std::atomic<bool>& stop_requested) {
     stats.timed = schedule.timed();
     if (stats.timed) ask_for_prompt_wakeups();
-    if (options.connect_ahead) prepare(stop_requested);
+    prepare(stop_requested);
     start = steady_ns();
     start_unix = unix_ns();
     schedule.set_start(start_unix);
+    // The connections opened beforehand begin sending now, in the order they were read.
+    std::vector<std::uint64_t> opened;
+    for (const auto& [id, st] : streams)
+      if (st->state == Stream::State::open) opened.push_back(id);
+    std::sort(opened.begin(), opened.end());
+    for (const std::uint64_t id : opened)
+      if (auto it = streams.find(id); it != streams.end()) advance(*it->second, start);
     feed.start(start);
     for (;;) {
       std::int64_t now = steady_ns();
@@ -864,8 +942,8 @@ struct Replayer::Engine {
         break;
       }
       take_events(now);
-      launch_due(now);
       run_timers(now);
+      launch_due(steady_ns());
       tell_feed();
       if (input_done && streams.empty()) break;
       // The time left to the next due time, from the clock as it is now: opening connections
