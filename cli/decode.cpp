@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,6 +18,8 @@
 #include "terminal.hpp"
 #include "vt106/decode/flow_decoder.hpp"
 #include "vt106/decode/input.hpp"
+#include "vt106/decode/parallel_capture.hpp"
+#include "vt106/output/ndjson_sink.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
 #include "vt106/source/byte_source.hpp"
@@ -34,6 +37,7 @@ struct DecodeOptions {
   std::string filter;
   std::string log_tz;
   bool quiet = false;
+  unsigned jobs = 0;  // 0: one per core
   RecordOptions records;
 };
 
@@ -74,6 +78,8 @@ int run_decode(const DecodeOptions& o) {
   }
   net::CaptureOptions copts = o.records.capture_options();
   copts.filter = bpf.get();
+  // Captures in NDJSON are decoded on this many threads (-j), the reading on one more.
+  const unsigned jobs = o.jobs != 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
 
   // Ctrl-C or SIGTERM ends the input at the next read: what was read is decoded and written,
   // then the summary, as at the end of the input.
@@ -157,10 +163,24 @@ int run_decode(const DecodeOptions& o) {
       fopts.flow_summaries = o.records.flows;
       fopts.flow_id_base = flow_base;
       fopts.name_input = several;
-      decode::FlowDecoder flows(parser, records, name, fopts);
       source::CaptureReader reader(*in, copts.capture);
-      net::CaptureDecoder capture(flows, copts);
-      const auto stats = capture.run(reader);
+      net::CaptureStats stats;
+      auto* ndjson = dynamic_cast<output::NdjsonSink*>(&sink);
+      if (jobs > 1 && ndjson != nullptr) {
+        // Flows decoded on every core; the records written in the order one thread gives them.
+        decode::ParallelOptions par;
+        par.workers = jobs;
+        par.pretty = o.records.pretty;
+        decode::ParallelCaptureDecoder parallel(*popts, *ndjson, name, fopts, copts, par);
+        if (show_progress) parallel.on_messages([&counting](std::uint64_t n) { counting.add(n); });
+        opened.on_pause([&parallel] { parallel.drain(); });
+        stats = parallel.run(reader);
+        opened.on_pause([&sink] { sink.flush(); });
+      } else {
+        decode::FlowDecoder flows(parser, records, name, fopts);
+        net::CaptureDecoder capture(flows, copts);
+        stats = capture.run(reader);
+      }
       flow_base += stats.flows;
       if (stats.stopped_by_problem) {
         progress.reset();
@@ -240,6 +260,10 @@ Runner setup_decode(CLI::App& app) {
   cmd->add_option("-f,--filter", opts->filter, "Capture files: only packets matching this BPF expression (pcap-filter(7))")
       ->type_name("BPF");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary line on a terminal");
+  cmd->add_option("-j,--jobs", opts->jobs,
+                  "Capture input in NDJSON: decode flows on N threads (default: one per core; 1: one thread)")
+      ->check(CLI::Range(1u, 256u))
+      ->type_name("N");
   opts->records.add_to(*cmd, "Capture files: ");
   one_value_each(*cmd, {"--text", "--hex", "--sms"});
   return [opts] { return run_decode(*opts); };

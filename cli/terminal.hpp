@@ -30,7 +30,11 @@ class CountingSink final : public output::RecordSink {
   }
   void error(const output::RecordContext& ctx, const output::ErrorRecord& err) override { next_.error(ctx, err); }
   void flow(const output::FlowSummary& f) override { next_.flow(f); }
+  void foreign(const output::RecordContext& ctx, const detect::Verdict& v) override { next_.foreign(ctx, v); }
+  void flow_closed(std::uint32_t flow) override { next_.flow_closed(flow); }
   std::uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
+  // Messages that reached the sink another way (decode -j).
+  void add(std::uint64_t n) { messages_.store(messages_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
 
  private:
   output::RecordSink& next_;

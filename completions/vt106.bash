@@ -17,10 +17,10 @@ _vt106() {
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
-        --text|--hex|--sms|--log-tz|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
+        --text|--hex|--sms|--log-tz|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout|-j|--jobs) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet -j --jobs --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

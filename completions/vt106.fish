@@ -14,6 +14,7 @@ complete -c vt106 -n '__fish_seen_subcommand_from decode' -l input-format -x -a 
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l log-tz -x -d 'Logs and tcpdump dumps are in local time at this UTC offset'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l format -x -a 'ndjson json csv table geojson gpx kml' -d 'How records are written'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -s q -l quiet -d 'No progress and summary lines'
+complete -c vt106 -n '__fish_seen_subcommand_from decode' -s j -l jobs -x -d 'Decode capture flows on N threads'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l device-tz -x -d 'Device reports local time at this UTC offset'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l max-frame -x -d 'Longest frame body in bytes'
 complete -c vt106 -n '__fish_seen_subcommand_from decode' -l imei -x -d 'Only records of this device'

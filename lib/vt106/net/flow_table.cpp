@@ -82,10 +82,53 @@ struct FlowTable::KeyHash {
   }
 };
 
+// Open addressing with linear probing over (hash, slot) pairs: a lookup is one or two cache
+// lines, against a node chase and a division for std::unordered_map; the key itself is compared
+// in the flow's entry only when the hashes agree.
 struct FlowTable::Index {
-  std::unordered_map<Key, std::uint32_t, KeyHash> map;
+  static constexpr std::uint32_t empty = none;
+  static constexpr std::uint32_t removed = none - 1;
+  struct Entry {
+    std::uint64_t hash = 0;
+    std::uint32_t slot = empty;
+  };
+  std::vector<Entry> table = std::vector<Entry>(64);
+  std::size_t live = 0, dead = 0;
   Key last_key;  // one-entry cache: consecutive packets mostly belong to the same flow
   std::uint32_t last_slot = none;
+
+  std::size_t mask() const { return table.size() - 1; }
+  void insert(std::uint64_t hash, std::uint32_t slot) {
+    if ((live + dead + 1) * 10 > table.size() * 7) rebuild(live * 2 + 2 > table.size() / 2 ? table.size() * 2 : table.size());
+    for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
+      Entry& e = table[i];
+      if (e.slot == empty || e.slot == removed) {
+        if (e.slot == removed) --dead;
+        e = {hash, slot};
+        ++live;
+        return;
+      }
+    }
+  }
+  void erase(std::uint64_t hash, std::uint32_t slot) {
+    for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
+      Entry& e = table[i];
+      if (e.slot == empty) return;
+      if (e.slot == slot && e.hash == hash) {
+        e.slot = removed;
+        --live;
+        ++dead;
+        return;
+      }
+    }
+  }
+  void rebuild(std::size_t size) {
+    std::vector<Entry> old(size);
+    old.swap(table);
+    live = dead = 0;
+    for (const Entry& e : old)
+      if (e.slot != empty && e.slot != removed) insert(e.hash, e.slot);
+  }
 };
 
 struct FlowTable::Flow {
@@ -162,11 +205,16 @@ bool FlowTable::server_port(std::uint16_t port) const {
 std::uint32_t FlowTable::find(const Key& key) {
   Index& ix = *index_;
   if (ix.last_slot != none && ix.last_key == key) return ix.last_slot;
-  const auto it = ix.map.find(key);
-  if (it == ix.map.end()) return none;
-  ix.last_key = key;
-  ix.last_slot = it->second;
-  return it->second;
+  const std::uint64_t hash = KeyHash{}(key);
+  for (std::size_t i = hash & ix.mask();; i = (i + 1) & ix.mask()) {
+    const Index::Entry& e = ix.table[i];
+    if (e.slot == Index::empty) return none;
+    if (e.slot != Index::removed && e.hash == hash && flows_[e.slot].key == key) {
+      ix.last_key = key;
+      ix.last_slot = e.slot;
+      return e.slot;
+    }
+  }
 }
 
 void FlowTable::unlink(std::uint32_t slot) {
@@ -192,7 +240,7 @@ void FlowTable::link_front(std::uint32_t slot) {
 
 void FlowTable::release(std::uint32_t slot) {
   Flow& f = flows_[slot];
-  index_->map.erase(f.key);
+  index_->erase(KeyHash{}(f.key), slot);
   if (index_->last_slot == slot) index_->last_slot = none;
   unlink(slot);
   if (f.open) --open_;
@@ -276,7 +324,7 @@ std::uint32_t FlowTable::create(const Key& key, const Segment& seg, const Packet
   f.info.server = src_is_client ? seg.dst : seg.src;
 
   f.announced = false;
-  index_->map.emplace(key, slot);
+  index_->insert(KeyHash{}(key), slot);
   index_->last_key = key;
   index_->last_slot = slot;
   ++used_;

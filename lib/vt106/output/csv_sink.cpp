@@ -141,7 +141,7 @@ class CsvSink final : public FormatSink {
     file_.end_record();
   }
   void foreign(const RecordContext& ctx, const detect::Verdict& v) override {
-    if (finished_ || !gate_.admit_foreign(ctx)) return;
+    if (finished_ || !gate_.admit_foreign()) return;
     {
       CsvRow row(begin_row());
       row.text("foreign");

@@ -27,7 +27,7 @@ class JsonArraySink final : public FormatSink {
     end_record(start);
   }
   void foreign(const RecordContext& ctx, const detect::Verdict& v) override {
-    if (finished_ || !gate_.admit_foreign(ctx)) return;
+    if (finished_ || !gate_.admit_foreign()) return;
     const std::size_t start = begin_record();
     append_foreign_json(file_.text(), ctx, v);
     end_record(start);

@@ -73,8 +73,8 @@ void MapSink::error(const RecordContext& ctx, const ErrorRecord& err) {
   if (!finished_ && gate_.admit(ctx, err)) gate_.left_out();
 }
 
-void MapSink::foreign(const RecordContext& ctx, const detect::Verdict&) {
-  if (!finished_ && gate_.admit_foreign(ctx)) gate_.left_out();
+void MapSink::foreign(const RecordContext&, const detect::Verdict&) {
+  if (!finished_ && gate_.admit_foreign()) gate_.left_out();
 }
 
 void MapSink::flow(const FlowSummary& f) {

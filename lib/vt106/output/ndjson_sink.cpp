@@ -68,7 +68,7 @@ void NdjsonSink::flow(const FlowSummary& f) {
 }
 
 void NdjsonSink::foreign(const RecordContext& ctx, const detect::Verdict& v) {
-  if (!gate_.admit_foreign(ctx)) return;
+  if (!gate_.admit_foreign()) return;
   scratch_.clear();
   append_foreign_json(scratch_, ctx, v);
   emit_scratch();
@@ -77,6 +77,21 @@ void NdjsonSink::foreign(const RecordContext& ctx, const detect::Verdict& v) {
 void NdjsonSink::write_json(std::string_view object) {
   scratch_.assign(object);
   emit_scratch();
+}
+
+void NdjsonSink::write_deferred(const DeferredRecord& r, std::string_view imei, std::string_view line) {
+  bool admitted = false;
+  switch (r.kind) {
+    case DeferredRecord::Kind::message: admitted = gate_.admit_message(r.flow, imei, r.event); break;
+    case DeferredRecord::Kind::error: admitted = gate_.admit_error(r.flow, imei); break;
+    case DeferredRecord::Kind::flow: admitted = gate_.admit_flow(r.flow.value_or(0)); break;
+    case DeferredRecord::Kind::foreign: admitted = gate_.admit_foreign(); break;
+    case DeferredRecord::Kind::flow_closed: gate_.flow_closed(r.flow.value_or(0)); return;
+  }
+  if (!admitted) return;
+  char* p = reserve(line.size() + 1);
+  std::memcpy(p, line.data(), line.size());
+  emit_end(p + line.size());
 }
 
 void NdjsonSink::flush() {

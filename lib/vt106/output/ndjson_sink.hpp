@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "vt106/output/deferred_ndjson.hpp"
 #include "vt106/output/format_sink.hpp"
 
 namespace vt106::output {
@@ -23,6 +24,9 @@ class NdjsonSink final : public FormatSink {
   // A record built elsewhere (one JSON object, no newline), written in turn with the others;
   // the record filters do not apply to it.
   void write_json(std::string_view object);
+  // A record formatted by another thread (decode -j): the filters and counters apply to it as
+  // to one given here, then its line is written as is.
+  void write_deferred(const DeferredRecord& r, std::string_view imei, std::string_view line);
   void flush() override;
   void finish() override { flush(); }
 

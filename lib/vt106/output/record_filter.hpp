@@ -40,37 +40,43 @@ class RecordGate {
 
   // Each counts the record and returns whether it is to be written.
   bool admit(const RecordContext& ctx, const gotop::Message& msg) {
+    return admit_message(ctx.flow, msg.imei, gotop::to_string(msg.event));
+  }
+  bool admit(const RecordContext& ctx, const ErrorRecord& err) { return admit_error(ctx.flow, err.imei); }
+  // The same decisions from the parts of a record that they read (records formatted by
+  // another thread: decode -j).
+  bool admit_message(std::optional<std::uint32_t> flow, std::string_view imei, std::string_view event) {
     ++counters_.messages;
-    if (!msg.imei.empty() && (count_devices_ || !filter_.imeis.empty()) &&
-        (msg.imei != last_imei_ || ctx.flow != last_flow_))
-      note_device(ctx, msg.imei);
-    if (!keep_imei(ctx, msg.imei)) return false;
-    if (!filter_.events.empty() && !filter_.events.count(gotop::to_string(msg.event))) return false;
+    if (!imei.empty() && (count_devices_ || !filter_.imeis.empty()) && (imei != last_imei_ || flow != last_flow_))
+      note_device(flow, imei);
+    if (!keep_imei(flow, imei)) return false;
+    if (!filter_.events.empty() && !filter_.events.count(event)) return false;
     if (done()) return false;
     ++counters_.messages_written;
     ++counters_.written;
     return true;
   }
-  bool admit(const RecordContext& ctx, const ErrorRecord& err) {
+  bool admit_error(std::optional<std::uint32_t> flow, std::string_view imei) {
     ++counters_.errors;
-    if (!filter_.errors || !keep_imei(ctx, err.imei)) return false;
+    if (!filter_.errors || !keep_imei(flow, imei)) return false;
     if (!filter_.events.empty() && !filter_.events.count("error")) return false;
     ++counters_.written;
     return true;
   }
   // A flow in another protocol: counted with the errors; it has no GOTOP identifier, so --imei
   // leaves it out, and --event selects it as "foreign" (or "error").
-  bool admit_foreign(const RecordContext&) {
+  bool admit_foreign() {
     ++counters_.errors;
     if (!filter_.errors || !filter_.imeis.empty()) return false;
     if (!filter_.events.empty() && !filter_.events.count("foreign") && !filter_.events.count("error")) return false;
     ++counters_.written;
     return true;
   }
-  bool admit(const FlowSummary& f) {
+  bool admit(const FlowSummary& f) { return admit_flow(f.flow); }
+  bool admit_flow(std::uint32_t flow) {
     ++counters_.flows;
     if (!filter_.imeis.empty()) {
-      auto it = flow_imei_.find(f.flow);
+      auto it = flow_imei_.find(flow);
       if (it == flow_imei_.end() || !filter_.imeis.count(it->second)) return false;
     }
     ++counters_.written;
@@ -94,20 +100,20 @@ class RecordGate {
   void flow_closed(std::uint32_t flow) { flow_imei_.erase(flow); }
 
  private:
-  void note_device(const RecordContext& ctx, std::string_view imei) {
+  void note_device(std::optional<std::uint32_t> flow, std::string_view imei) {
     last_imei_ = imei;
-    last_flow_ = ctx.flow;
+    last_flow_ = flow;
     if (count_devices_ && devices_.find(imei) == devices_.end()) {
       if (devices_.size() < max_counted_devices) devices_.emplace(imei);
       else devices_capped_ = true;
     }
-    if (!filter_.imeis.empty() && ctx.flow && !flow_imei_.count(*ctx.flow)) flow_imei_.emplace(*ctx.flow, imei);
+    if (!filter_.imeis.empty() && flow && !flow_imei_.count(*flow)) flow_imei_.emplace(*flow, imei);
   }
-  bool keep_imei(const RecordContext& ctx, std::string_view imei) const {
+  bool keep_imei(std::optional<std::uint32_t> flow, std::string_view imei) const {
     if (filter_.imeis.empty()) return true;
     if (!imei.empty()) return filter_.imeis.count(imei) > 0;
-    if (ctx.flow) {
-      auto it = flow_imei_.find(*ctx.flow);
+    if (flow) {
+      auto it = flow_imei_.find(*flow);
       return it != flow_imei_.end() && filter_.imeis.count(it->second) > 0;
     }
     return false;

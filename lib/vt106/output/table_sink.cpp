@@ -122,7 +122,7 @@ class TableSink final : public FormatSink {
     file_.end_record();
   }
   void foreign(const RecordContext& ctx, const detect::Verdict& v) override {
-    if (finished_ || !gate_.admit_foreign(ctx)) return;
+    if (finished_ || !gate_.admit_foreign()) return;
     TableRow row(begin_row(), colour_);
     row.cell(iso_time(seconds_of(ctx.ts_ns)));
     row.cell("up");
