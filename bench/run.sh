@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The benchmark, in one command: vt106 decode against the I/O floor (tcpdump) and the tool a
-# user would reach for today (tshark extracting the payloads) on one generated capture, then
-# vt106 replay into vt106 listen on loopback (bench/replay_to_listen.sh).
+# The benchmark, in one command: vt106 decode on one core and on every core against the I/O floor
+# (tcpdump) and the tool a user would reach for today (tshark extracting the payloads) on one
+# generated capture, then vt106 replay into vt106 listen on loopback (bench/replay_to_listen.sh),
+# live capture under load beside tcpdump (bench/live_capture.sh, as root) and the README's first
+# command on a fresh clone (BENCH_FIRST_RUN=0 leaves that out).
 #
 #   bench/run.sh [MESSAGES] [DEVICES] [RUNS]      defaults: 1000000 2000 5
 #
@@ -63,9 +65,15 @@ measure() {
 }
 
 : > "$work/results.txt"
+cores=$(nproc)
 measure tcpdump "tcpdump -r '$capture' -w /dev/null"
-measure decode_null "'$vt106' decode '$capture' > /dev/null"
+measure decode_null "'$vt106' decode -j 1 '$capture' > /dev/null"
+[ "$cores" -gt 2 ] && measure decode_j2 "'$vt106' decode -j 2 '$capture' > /dev/null"
+measure decode_all "'$vt106' decode '$capture' > /dev/null"
 measure decode_file "'$vt106' decode '$capture' > '$work/out.ndjson'"
+"$vt106" decode -j 1 "$capture" > "$work/one.ndjson"
+cmp -s "$work/one.ndjson" "$work/out.ndjson" || { echo "bench: decode on $cores threads differs from -j 1" >&2; exit 1; }
+rm -f "$work/one.ndjson"
 measure tshark "tshark -r '$capture' -T fields -e frame.time_epoch -e ip.src -e tcp.srcport -e tcp.payload -e udp.payload > /dev/null"
 decoded=$("$vt106" decode "$capture" | grep -c '"kind":"message"')
 if [ "$decoded" -ne "$frames" ]; then
@@ -76,8 +84,10 @@ out_bytes=$(stat -c %s "$work/out.ndjson")
 
 python3 bench/make_capture.py "$work/big.pcap" --messages $((messages * 4)) --devices "$devices" 2>/dev/null
 sync
-/usr/bin/time -f "%e %M" -o "$work/big.txt" "$vt106" decode "$work/big.pcap" > /dev/null
+/usr/bin/time -f "%e %M" -o "$work/big.txt" "$vt106" decode -j 1 "$work/big.pcap" > /dev/null
 read -r big_t big_rss < "$work/big.txt"
+/usr/bin/time -f "%e %M" -o "$work/big.txt" "$vt106" decode "$work/big.pcap" > /dev/null
+read -r big_all_t big_all_rss < "$work/big.txt"
 rm -f "$work/big.pcap"
 
 get() { awk -v n="$1" -v f="$2" '$1==n {print $f}' "$work/results.txt"; }
@@ -104,10 +114,13 @@ vt106 decoded $decoded messages ($(ratio "$out_bytes" 1000000) MB of NDJSON). $r
 | command | median s | min s | max s | messages/s | capture MB/s | peak RSS MB |
 |---|---:|---:|---:|---:|---:|---:|
 REPORT
-for name in decode_null decode_file tcpdump tshark; do
+for name in decode_null decode_j2 decode_all decode_file tcpdump tshark; do
+  [ -n "$(get $name 2)" ] || continue
   case $name in
-    decode_null) label="\`vt106 decode FILE > /dev/null\`" ;;
-    decode_file) label="\`vt106 decode FILE > out.ndjson\`" ;;
+    decode_null) label="\`vt106 decode -j 1 FILE > /dev/null\` (one core)" ;;
+    decode_j2) label="\`vt106 decode -j 2 FILE > /dev/null\`" ;;
+    decode_all) label="\`vt106 decode FILE > /dev/null\` (all $cores cores)" ;;
+    decode_file) label="\`vt106 decode FILE > out.ndjson\` (all $cores cores)" ;;
     tcpdump) label="\`tcpdump -r FILE -w /dev/null\` (I/O floor)" ;;
     tshark) label="\`tshark -r FILE -T fields -e frame.time_epoch -e ip.src -e tcp.srcport -e tcp.payload -e udp.payload\`" ;;
   esac
@@ -116,10 +129,13 @@ for name in decode_null decode_file tcpdump tshark; do
 done
 cat <<REPORT
 
-- vt106 decode is **$(ratio "$(get tshark 2)" "$(get decode_null 2)")×** faster than the tshark extraction
-  (which only splits packets into fields, decoding nothing) and **$(ratio "$(get decode_null 2)" "$(get tcpdump 2)")×** the tcpdump I/O floor.
-- Peak RSS: $(ratio "$(get decode_null 5)" 1024) MB on this capture, $(ratio "$big_rss" 1024) MB on one four times larger
-  ($((messages * 4)) messages, decoded in ${big_t} s): memory does not grow with the capture.
+- vt106 decode on one core is **$(ratio "$(get tshark 2)" "$(get decode_null 2)")×** faster than the tshark extraction
+  (which only splits packets into fields, decoding nothing) and **$(ratio "$(get decode_null 2)" "$(get tcpdump 2)")×** the tcpdump I/O floor;
+  on all $cores cores (the default) **$(ratio "$(get decode_all 2)" "$(get tcpdump 2)")×** the floor, $(ratio "$(get decode_null 2)" "$(get decode_all 2)")× the speed of one core,
+  its output byte for byte that of \`-j 1\` (compared in this run).
+- Peak RSS: $(ratio "$(get decode_null 5)" 1024) MB (one core) and $(ratio "$(get decode_all 5)" 1024) MB (all cores) on this capture;
+  on one four times larger ($((messages * 4)) messages) $(ratio "$big_rss" 1024) MB in ${big_t} s and $(ratio "$big_all_rss" 1024) MB in ${big_all_t} s:
+  memory does not grow with the capture.
 REPORT
 
 decode_rate=$(rate "$frames" "$(get decode_null 2)")
@@ -138,14 +154,60 @@ cat <<REPORT
 REPORT
 }
 
+all_vs_floor=$(ratio "$(get decode_all 2)" "$(get tcpdump 2)")
+all_mb=$(ratio "$(get decode_all 5)" 1024) big_all_mb=$(ratio "$big_all_rss" 1024)
+scale_report() {
+cat <<REPORT
+
+| target (issue #18) | measured | |
+|---|---|---|
+| decode on every core (default) ≤ 2.5× the tcpdump floor | ${all_vs_floor}× ($cores cores) | $(met "$all_vs_floor <= 2.5") |
+| the same bytes as \`-j 1\` | compared on this capture | met |
+| decode memory ≤ 64 MB on 1× and 4× the capture, any \`-j\` | -j 1: $rss_mb and $big_mb MB; all cores: $all_mb and $big_all_mb MB | $(met "$rss_mb <= 64 && $big_mb <= 64 && $all_mb <= 64 && $big_all_mb <= 64") |
+REPORT
+}
+
+# The README's first command on a fresh clone of this commit, without ccache (the packages it
+# installs are already here: this times the build and the decode).
+first_run() {
+  local clone=$work/first-run
+  git clone -q . "$clone"
+  local t0 t1
+  t0=$(date +%s%N)
+  (cd "$clone" && CCACHE_DISABLE=1 scripts/dev demo > "$work/first-run.out" 2>&1) ||
+    { echo "bench: the first command failed:" >&2; tail -20 "$work/first-run.out" >&2; return 1; }
+  t1=$(date +%s%N)
+  local secs
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) / 1e9 }')
+  cat <<REPORT
+## First run
+
+\`scripts/dev demo\` (the README's first command, without its package installation) on a fresh clone
+of $(git rev-parse --short HEAD), ccache off: **$secs s** from nothing to decoded records, $(grep -c '"kind"' "$work/first-run.out") records
+printed. Target (issue #18): at most 180 s: $(met "$secs <= 180").
+REPORT
+  rm -rf "$clone"
+}
+
 results=bench/RESULTS.md
 if [ -n "${BENCH_NO_REPLAY:-}" ]; then
   decode_report
+  scale_report
 else
-  decode_report > "$work/decode.md"
+  { decode_report; scale_report; } > "$work/decode.md"
   echo "bench: replay → listen ..." >&2
   bench/replay_to_listen.sh "$vt106" > "$work/replay.md"
-  { cat "$work/decode.md"; echo; cat "$work/replay.md"; } > "$results"
+  : > "$work/live.md"
+  if [ "$(id -u)" = 0 ]; then
+    echo "bench: live capture ..." >&2
+    bench/live_capture.sh > /dev/null && cp bench/LIVE_CAPTURE.md "$work/live.md"
+  fi
+  : > "$work/first.md"
+  if [ "${BENCH_FIRST_RUN:-1}" != 0 ]; then
+    echo "bench: first run ..." >&2
+    first_run > "$work/first.md"
+  fi
+  { cat "$work/decode.md"; echo; cat "$work/replay.md"; echo; sed 's/^# /## /' "$work/live.md"; echo; cat "$work/first.md"; } > "$results"
   cat "$results"
   echo "bench: wrote $results" >&2
 fi

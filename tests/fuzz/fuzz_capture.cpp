@@ -3,12 +3,15 @@
 // with flow summaries on. The input is the file, opened with fmemopen. It is decoded twice:
 // straight from the file, and after its first bytes were read ahead to sniff it (as the CLI
 // does); both must give the same records. Inputs of a length divisible by 3 run with tight
-// limits (4 flows, small reorder buffers, few fragments) so that every limit is reached.
+// limits (4 flows, small reorder buffers, few fragments) so that every limit is reached. decode
+// -j 3 (batches of 3 events) must write the very bytes -j 1 writes.
 #include <cstdio>
 #include <memory>
 
 #include "fuzz_support.hpp"
 #include "vt106/decode/flow_decoder.hpp"
+#include "vt106/decode/parallel_capture.hpp"
+#include "vt106/output/ndjson_sink.hpp"
 #include "vt106/net/capture_decoder.hpp"
 
 namespace {
@@ -39,6 +42,37 @@ fuzz::CheckedSink decode_image(std::string_view image, std::size_t read_ahead, c
   return sink;
 }
 
+// The NDJSON the CLI writes for the capture, on `jobs` threads (1: FlowDecoder, as decode -j 1).
+std::string ndjson_of(std::string_view image, unsigned jobs, const net::CaptureOptions& options) {
+  std::string copy(image);
+  std::unique_ptr<std::FILE, FileCloser> file(copy.empty() ? std::tmpfile()
+                                                           : ::fmemopen(copy.data(), copy.size(), "rb"));
+  std::unique_ptr<std::FILE, FileCloser> out(std::tmpfile());
+  fuzz::check(file != nullptr && out != nullptr, "cannot open the input or the output");
+  {
+    output::NdjsonSink sink(out.get());
+    decode::FlowDecoderOptions fopts;
+    fopts.flow_summaries = true;
+    source::CaptureReader reader(file.get(), {}, options.capture);
+    if (jobs == 1) {
+      gotop::Parser parser;
+      decode::FlowDecoder flows(parser, sink, "fuzz", fopts);
+      net::CaptureDecoder(flows, options).run(reader);
+    } else {
+      decode::ParallelOptions par;
+      par.workers = jobs;
+      par.batch_events = 3;  // many batches, however small the input
+      par.batches_in_flight = 2;
+      decode::ParallelCaptureDecoder(gotop::ParseOptions{}, sink, "fuzz", fopts, options, par).run(reader);
+    }
+  }
+  std::string bytes;
+  std::rewind(out.get());
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, out.get())) > 0;) bytes.append(buf, n);
+  return bytes;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -58,5 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fuzz::CheckedSink direct = decode_image(image, 0, options);
   const fuzz::CheckedSink sniffed = decode_image(image, 512, options);
   fuzz::check_same(direct, sniffed, "reading ahead to sniff the input changed the records");
+  // decode -j: every byte as on one thread.
+  fuzz::check(ndjson_of(image, 1, options) == ndjson_of(image, 3, options), "decode -j 3 differs from -j 1");
   return 0;
 }
