@@ -25,7 +25,7 @@ srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", 0)); srv.listen(4096)  # 3000 devices may connect at once
 print(srv.getsockname()[1], flush=True)
 sel = selectors.DefaultSelector(); sel.register(srv, selectors.EVENT_READ)
-first, accepted, closed, start = {}, {}, 0, time.time()
+first, accepted, first_data, closed, start = {}, {}, {}, 0, time.time()
 while closed < want and time.time() - start < 60:
     for key, _ in sel.select(0.5):
         if key.fileobj is srv:
@@ -39,11 +39,12 @@ while closed < want and time.time() - start < 60:
         except ConnectionError:
             d = b""
         if d:
+            first_data.setdefault(c, time.time())
             first[c] += d
             continue
         sel.unregister(c)
         with open(out, "a") as log:
-            log.write("%.6f %s\n" % (accepted[c], first[c][:16].decode(errors="replace")))
+            log.write("%.6f %s %.6f\n" % (accepted[c], first[c][:16].decode(errors="replace"), first_data.get(c, 0)))
         c.close(); closed += 1
 PY
 
@@ -60,7 +61,7 @@ gap() {
 import sys
 at = {}
 for line in open(sys.argv[1]):
-    t, first = line.split(" ", 1)
+    t, first, _ = line.split(" ", 2)
     at[first[1:16]] = float(t)
 print("%.3f" % (at[sys.argv[3]] - at[sys.argv[2]]))
 PY

@@ -117,14 +117,6 @@ class Replayer::Feed {
   static std::size_t charge(const ScheduledEvent& e) { return charge(e.bytes); }
   static std::size_t charge(const std::string& bytes) { return bytes.size() + 64; }
 
-  // Events the engine has applied, handed back to be destroyed by the reader, which allocated
-  // their bytes: the sending thread then never frees into the reader's malloc arena, whose lock
-  // a descheduled reader could be holding.
-  void recycle(std::vector<ScheduledEvent>&& used) {
-    std::lock_guard lock(mutex_);
-    graveyard_.push_back(std::move(used));
-  }
-
   // Before the clock starts, in the calling thread: the first batch, as the reader would read
   // it at the start. True when that was the whole input.
   bool prime(std::vector<ScheduledEvent>& out) {
@@ -194,13 +186,6 @@ class Replayer::Feed {
     cv_.notify_one();
   }
   std::int64_t now_due() const { return steady_ns() - start_; }
-  void bury() {
-    std::vector<std::vector<ScheduledEvent>> dead;
-    {
-      std::lock_guard lock(mutex_);
-      dead.swap(graveyard_);
-    }
-  }
   // Under mutex_: the engine said it is starving and has taken every batch since.
   bool stuck() const { return starving_ && ready_.empty(); }
 
@@ -226,7 +211,6 @@ class Replayer::Feed {
         over = held_.load(std::memory_order_relaxed) >= budget_ && stuck();
         if (over) starving_ = false;
       }
-      bury();
       const ScheduledEvent* head = schedule_.peek();
       if (!head) break;
       if (timed && head->due_ns > now_due() + horizon_ns_) {
@@ -275,7 +259,6 @@ class Replayer::Feed {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::vector<ScheduledEvent>> ready_;  // batches read, not yet taken
-  std::vector<std::vector<ScheduledEvent>> graveyard_;  // applied by the engine, to destroy here
   bool finished_ = false, stopping_ = false;
   std::atomic<std::size_t> held_{0};
   std::atomic<bool> waiting_{false};
@@ -318,6 +301,7 @@ struct Replayer::Stream {
   std::size_t sent = 0;                // messages sent: the index of the front of the queue
   bool ended = false;                  // the input holds no more messages for it
   bool ripe = false;                   // in Engine::ripe
+  bool corked = false;                 // written with MSG_MORE since its last push (Engine::corked)
   std::int64_t close_ns = 0;           // once ended: when to close, after the last message
   int fd = -1;
   std::size_t written = 0;  // bytes of queue.front() the kernel has taken
@@ -379,6 +363,7 @@ struct Replayer::Engine {
   bool reader_done = false;
   std::vector<std::uint64_t> stirred;  // streams given something to do by the events just taken
   std::vector<std::uint64_t> ripe;     // untimed: open streams gathering messages before a write
+  std::vector<std::uint64_t> corked;   // untimed: streams whose last bytes the kernel may hold
   std::int64_t last_flush = 0;
   std::array<char, 65536> buffer{};
 
@@ -432,7 +417,7 @@ struct Replayer::Engine {
     if (e.kind == ScheduledEvent::Kind::message) {
       if (e.restamped) ++stats.restamped;
       if (s.launched()) active_held += Feed::charge(e);
-      s.queue.push_back({e.due_ns, std::string(e.bytes)});  // the engine's own copy: see recycle()
+      s.queue.push_back({e.due_ns, std::move(e.bytes)});
     } else {
       s.ended = true;
       s.close_ns = e.due_ns;
@@ -443,9 +428,8 @@ struct Replayer::Engine {
   // move on once every event is in (a stream's messages then leave together).
   void take_events(std::int64_t now) {
     stirred.clear();
-    if (applied == events.size() && !events.empty()) {
-      feed.recycle(std::move(events));
-      events = {};
+    if (applied == events.size()) {
+      events.clear();
       applied = 0;
     }
     const std::size_t before = events.size();
@@ -473,7 +457,23 @@ struct Replayer::Engine {
     // (the input is slow: a pipe) after a short wait.
     const bool quiet = !fresh && now - last_flush >= gather_ns;
     if (!ripe.empty() && (input_done || feed.held() >= feed.budget() / 2 || quiet)) flush_ripe(now);
-    if (ripe.empty()) last_flush = now;
+    // An input that pauses (a pipe) must not leave bytes in the kernel: they are pushed out.
+    if (!corked.empty() && (input_done || quiet)) uncork();
+    if (ripe.empty() && corked.empty()) last_flush = now;
+  }
+
+  // Sends whatever the kernel holds back for MSG_MORE: setting TCP_NODELAY pushes it.
+  void uncork() {
+    for (const std::uint64_t id : corked) {
+      const auto it = streams.find(id);
+      if (it == streams.end()) continue;
+      Stream& s = *it->second;
+      s.corked = false;
+      if (s.fd < 0) continue;
+      const int one = 1;
+      ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    corked.clear();
   }
 
   void flush_ripe(std::int64_t now) {
@@ -678,15 +678,24 @@ struct Replayer::Engine {
       total += iov[count].iov_len;
       ++count;
     }
+    // Untimed, while the input has more for this connection, the kernel may hold the bytes
+    // back to fill a segment (MSG_MORE): a write is then a copy, not a trip through the
+    // receiver's stack. The last write of a connection, and its close, send what is held.
+    const bool more = batch && !s.ended;
+    const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+    if (more && !s.corked) {
+      s.corked = true;
+      corked.push_back(s.plan.id);
+    }
     ssize_t n = 0;
     for (;;) {
       if (count == 1) {
-        n = ::send(s.fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
+        n = ::send(s.fd, iov[0].iov_base, iov[0].iov_len, flags);
       } else {
         msghdr msg{};
         msg.msg_iov = iov.data();
         msg.msg_iovlen = count;
-        n = ::sendmsg(s.fd, &msg, MSG_NOSIGNAL);
+        n = ::sendmsg(s.fd, &msg, flags);
       }
       if (n >= 0 || errno != EINTR) break;
     }
@@ -860,7 +869,7 @@ struct Replayer::Engine {
     if (!timers.empty()) at = timers.top().at;
     if (!waiting.empty() && launched < options.max_connections) at = std::min(at, start + waiting.top().open_ns);
     if (options.duration_ns > 0) at = std::min(at, start + options.duration_ns);
-    if (!ripe.empty()) at = std::min(at, last_flush + gather_ns);
+    if (!ripe.empty() || !corked.empty()) at = std::min(at, last_flush + gather_ns);
     if (applied < events.size()) at = now;  // more events to apply
     return at == never ? -1 : std::max<std::int64_t>(0, at - now);
   }
