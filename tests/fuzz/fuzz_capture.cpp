@@ -3,8 +3,9 @@
 // with flow summaries on. The input is the file, opened with fmemopen. It is decoded twice:
 // straight from the file, and after its first bytes were read ahead to sniff it (as the CLI
 // does); both must give the same records. Inputs of a length divisible by 3 run with tight
-// limits (4 flows, small reorder buffers, few fragments) so that every limit is reached. decode
-// -j 3 (batches of 3 events) must write the very bytes -j 1 writes.
+// limits (4 flows, small reorder buffers, few fragments) so that every limit is reached. Inputs
+// of a length of 1 modulo 4 are also decoded with -j 3 (batches of 3 events), which must write
+// the very bytes -j 1 writes.
 #include <cstdio>
 #include <memory>
 
@@ -92,7 +93,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fuzz::CheckedSink direct = decode_image(image, 0, options);
   const fuzz::CheckedSink sniffed = decode_image(image, 512, options);
   fuzz::check_same(direct, sniffed, "reading ahead to sniff the input changed the records");
-  // decode -j: every byte as on one thread.
-  fuzz::check(ndjson_of(image, 1, options) == ndjson_of(image, 3, options), "decode -j 3 differs from -j 1");
+  // decode -j: every byte as on one thread (one input in four: starting threads for each input
+  // would slow the fuzzing of the reader down tenfold).
+  if (size % 4 == 1)
+    fuzz::check(ndjson_of(image, 1, options) == ndjson_of(image, 3, options), "decode -j 3 differs from -j 1");
   return 0;
 }
