@@ -298,9 +298,8 @@ int run_replay(const ReplayOptions& o) {
   if (!target) {
     // A dry run reads the whole input to say what would be sent.
     header.dry_run = true;
-    while (schedule.first_pass_read() ? false : schedule.peek() != nullptr) {
-      replay::ScheduledEvent e;
-      schedule.next(e);
+    replay::ScheduledEvent e;
+    while (!schedule.first_pass_read() && schedule.next(e)) {
     }
     plan_line();
     if (!o.quiet) {

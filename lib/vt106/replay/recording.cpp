@@ -10,19 +10,6 @@
 
 namespace vt106::replay {
 
-std::int64_t Recording::first_ts_ns() const {
-  if (connections.empty()) return 0;
-  std::int64_t first = connections.front().open_ts_ns;
-  for (const auto& c : connections) first = std::min(first, c.open_ts_ns);
-  return first;
-}
-
-std::int64_t Recording::last_ts_ns() const {
-  std::int64_t last = first_ts_ns();
-  for (const auto& c : connections) last = std::max(last, c.close_ts_ns);
-  return last;
-}
-
 std::string_view frame_imei(std::string_view frame) {
   if (frame.empty() || frame.front() != '#') return {};
   std::size_t n = 1;

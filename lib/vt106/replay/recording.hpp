@@ -46,9 +46,6 @@ struct Recording {
   std::vector<RecordedConnection> connections;
   bool timed = false;  // frames carry capture times
   RecordingCounters counters;
-
-  std::int64_t first_ts_ns() const;  // earliest open time (0 when empty)
-  std::int64_t last_ts_ns() const;   // latest close time
 };
 
 // The identifier at the start of an uplink frame ("#867648040000018,CMD-X#" → its digits), or
