@@ -1,13 +1,15 @@
 // Detection speed: every first message of the test vectors (tests/data/detect/vectors-*.tsv and
 // tests/data/detect-samples.tsv), judged over and over until N verdicts, as a shared-port
-// platform judges new connections. Prints verdicts per second, per protocol family of the
-// winner, and how many of the verdicts were matches.
+// platform judges new connections. Prints verdicts per second and how many of the verdicts
+// were matches. --brief: verdicts without their sentences (detect::Detail::brief), as a
+// platform routing connections needs them; otherwise full verdicts, as vt106 detect shows them.
 //
-// usage: vt106_detect_bench N FILE.tsv...
+// usage: vt106_detect_bench N [--brief] FILE.tsv...
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vt106/detect/detect.hpp"
@@ -15,16 +17,22 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s N FILE.tsv...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s N [--brief] FILE.tsv...\n", argv[0]);
     return 2;
   }
   const long n = std::atol(argv[1]);
+  int first_file = 2;
+  auto detail = vt106::detect::Detail::evidence;
+  if (std::string_view(argv[2]) == "--brief") {
+    detail = vt106::detect::Detail::brief;
+    ++first_file;
+  }
   struct Sample {
     std::string bytes;
     vt106::detect::Hints hints;
   };
   std::vector<Sample> samples;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first_file; i < argc; ++i) {
     std::ifstream in(argv[i]);
     std::string line;
     std::getline(in, line);
@@ -60,11 +68,12 @@ int main(int argc, char** argv) {
   for (long i = 0; i < n; ++i) {
     const Sample& s = samples[static_cast<std::size_t>(i) % samples.size()];
     const auto* p = reinterpret_cast<const std::byte*>(s.bytes.data());
-    const auto v = vt106::detect::detect({p, s.bytes.size()}, {}, s.hints);
+    const auto v = vt106::detect::detect({p, s.bytes.size()}, {}, s.hints, detail);
     matches += v.status == vt106::detect::Status::match;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%ld verdicts over %zu distinct first messages in %.3f s: %.0f verdicts/s, %ld matches\n", n,
-              samples.size(), secs, double(n) / secs, matches);
+  std::printf("%ld %s verdicts over %zu distinct first messages in %.3f s: %.0f verdicts/s, %ld matches\n", n,
+              detail == vt106::detect::Detail::brief ? "brief" : "full", samples.size(), secs, double(n) / secs,
+              matches);
   return 0;
 }

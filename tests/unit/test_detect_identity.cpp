@@ -105,3 +105,20 @@ TEST_SUITE("detect.identity") {
     CHECK(ruptela.device_id->luhn == LuhnCheck::valid);
   }
 }
+
+TEST_CASE("the CRC-16 variants give their catalogue check values on \"123456789\"") {
+  // The check value of each parameter set (poly, init, reflection, xorout) in the CRC catalogue;
+  // the empty input gives init ^ xorout.
+  const Bytes nine(std::string_view("123456789"));
+  CHECK(crc16_x25(nine) == 0x906e);
+  CHECK(crc16_ccitt_false(nine) == 0x29b1);
+  CHECK(crc16_modbus(nine) == 0x4b37);
+  CHECK(crc16_kermit(nine) == 0x2189);
+  CHECK(crc16_arc(nine) == 0xbb3d);
+  CHECK(crc16_xmodem(nine) == 0x31c3);
+  const Bytes none(std::string_view(""));
+  CHECK(crc16_x25(none) == 0x0000);
+  CHECK(crc16_ccitt_false(none) == 0xffff);
+  CHECK(crc16_modbus(none) == 0xffff);
+  CHECK(crc16_xmodem(none) == 0x0000);
+}

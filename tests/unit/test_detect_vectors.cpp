@@ -1,7 +1,7 @@
 // The first messages of tests/data/detect/vectors-*.tsv (every protocol Traccar decodes, several
 // message kinds each, in wire form, from Traccar's decoder tests) are named right, with their
 // device id; nothing is ever named wrong with confidence, not even cut short; look-alike pairs
-// (vectors that share their first two bytes) are told apart.
+// (vectors that share their first two bytes) are told apart; a brief verdict is the full one without its sentences.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -169,5 +169,58 @@ TEST_SUITE("detect.vectors") {
     }
     std::printf("detect vectors: %zu prefixes, %zu named by their carrier (http, mqtt)\n", prefixes, carrier);
     CHECK(prefixes > 0);
+  }
+
+  TEST_CASE("a brief verdict is the full verdict without its sentences") {
+    // Every vector, cut short at several places too, on its own port and another, with and
+    // without a server answer and a PROXY header: everything but the evidence is the same.
+    const std::string proxy = "PROXY TCP4 10.0.0.1 10.0.0.2 40000 5013\r\n";
+    std::size_t compared = 0, with_evidence = 0;
+    for (const auto& v : vectors()) {
+      const std::string all = v.bytes();
+      for (std::size_t n = 1; n <= all.size(); n += 1 + n / 4) {
+        const bool whole = n + 1 + n / 4 > all.size();
+        const std::string client = whole ? all : all.substr(0, n);
+        for (int variant = 0; variant < 3; ++variant) {
+          detect::Hints h = v.hints();
+          if (variant == 1) h.server_port = 5013;
+          const std::string c = variant == 2 ? proxy + client : client;
+          const std::string server = variant == 1 ? std::string("\x78\x78\x05\x01\x00\x01\xd9\xdc\x0d\x0a", 10) : "";
+          const auto full = detect::detect(testing::bytes_of(c), testing::bytes_of(server), h);
+          const auto brief = detect::detect(testing::bytes_of(c), testing::bytes_of(server), h, detect::Detail::brief);
+          CAPTURE(v.file);
+          CAPTURE(v.line);
+          CAPTURE(n);
+          CAPTURE(variant);
+          ++compared;
+          with_evidence += !full.evidence.empty();
+          CHECK(brief.evidence.empty());
+          CHECK(brief.status == full.status);
+          CHECK(brief.protocol == full.protocol);
+          CHECK(brief.category == full.category);
+          CHECK(brief.confidence == full.confidence);
+          CHECK(brief.bytes_seen == full.bytes_seen);
+          CHECK(brief.bytes_used == full.bytes_used);
+          CHECK(brief.bytes_wanted == full.bytes_wanted);
+          CHECK(brief.proxy.has_value() == full.proxy.has_value());
+          REQUIRE(brief.device_id.has_value() == full.device_id.has_value());
+          if (full.device_id) {
+            CHECK(brief.device_id->value == full.device_id->value);
+            CHECK(brief.device_id->imei == full.device_id->imei);
+            CHECK(brief.device_id->variants == full.device_id->variants);
+          }
+          REQUIRE(brief.alternatives.size() == full.alternatives.size());
+          for (std::size_t i = 0; i < full.alternatives.size(); ++i) {
+            CHECK(brief.alternatives[i].protocol == full.alternatives[i].protocol);
+            CHECK(brief.alternatives[i].confidence == full.alternatives[i].confidence);
+            CHECK(brief.alternatives[i].need_more == full.alternatives[i].need_more);
+            CHECK(brief.alternatives[i].evidence.empty());
+          }
+        }
+        if (whole) break;
+      }
+    }
+    std::printf("detect vectors: %zu brief verdicts compared with full ones\n", compared);
+    CHECK(with_evidence == compared);
   }
 }

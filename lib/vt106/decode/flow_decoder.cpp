@@ -147,8 +147,10 @@ void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t t
   hints.server_port = flow.server.port;
   const auto* c = reinterpret_cast<const std::byte*>(s.pending_client.data());
   const auto* v = reinterpret_cast<const std::byte*>(s.pending_server.data());
-  const detect::Verdict verdict =
-      detect::detect({c, s.pending_client.size()}, {v, s.pending_server.size()}, hints);
+  // Brief while it is only deciding (a GOTOP flow's verdict is not shown); the evidence is
+  // written for the flows reported as foreign.
+  detect::Verdict verdict =
+      detect::detect({c, s.pending_client.size()}, {v, s.pending_server.size()}, hints, detect::Detail::brief);
   const bool other = verdict.status == detect::Status::match && verdict.protocol != "gotop" &&
                      verdict.confidence >= detect::confident;
   if (other || (platform_other && (final || verdict.status != detect::Status::need_more))) {
@@ -157,6 +159,7 @@ void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t t
     auto ctx = context(s, net::Side::client, ts_ns);
     ctx.platform_protocol = s.platform_protocol;
     ++s.counting.errors;
+    verdict = detect::detect({c, s.pending_client.size()}, {v, s.pending_server.size()}, hints);
     sink_.foreign(ctx, verdict);
     s.pending_client.clear();
     s.pending_server.clear();

@@ -2,6 +2,8 @@
 // the Luhn check digit (ISO/IEC 7812-1 annex B) and packed-BCD decoding.
 #include "vt106/detect/checks.hpp"
 
+#include <array>
+
 namespace vt106::detect {
 
 namespace {
@@ -12,26 +14,42 @@ struct Crc16Params {
   std::uint16_t xorout;
 };
 
-// Bitwise: the inputs are at most a few kilobytes, so a table buys nothing.
-std::uint16_t crc16(const Bytes& b, Crc16Params p) {
-  std::uint16_t crc = p.init;
-  if (p.reflected) {
+// One table of 256 entries per variant, built at compile time: a byte per lookup.
+struct Crc16Table {
+  std::array<std::uint16_t, 256> t{};
+  Crc16Params p;
+  constexpr explicit Crc16Table(Crc16Params params) : p(params) {
     std::uint16_t rpoly = 0;  // the polynomial with its bits mirrored
     for (int i = 0; i < 16; ++i)
       if (p.poly & (1u << i)) rpoly = static_cast<std::uint16_t>(rpoly | (1u << (15 - i)));
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      crc = static_cast<std::uint16_t>(crc ^ b.at(i));
-      for (int k = 0; k < 8; ++k) crc = static_cast<std::uint16_t>((crc & 1) ? (crc >> 1) ^ rpoly : crc >> 1);
-    }
-  } else {
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      crc = static_cast<std::uint16_t>(crc ^ (b.at(i) << 8));
-      for (int k = 0; k < 8; ++k)
-        crc = static_cast<std::uint16_t>((crc & 0x8000) ? (crc << 1) ^ p.poly : crc << 1);
+    for (unsigned n = 0; n < 256; ++n) {
+      std::uint16_t crc = 0;
+      if (p.reflected) {
+        crc = static_cast<std::uint16_t>(n);
+        for (int k = 0; k < 8; ++k) crc = static_cast<std::uint16_t>((crc & 1) ? (crc >> 1) ^ rpoly : crc >> 1);
+      } else {
+        crc = static_cast<std::uint16_t>(n << 8);
+        for (int k = 0; k < 8; ++k)
+          crc = static_cast<std::uint16_t>((crc & 0x8000) ? (crc << 1) ^ p.poly : crc << 1);
+      }
+      t[n] = crc;
     }
   }
-  return static_cast<std::uint16_t>(crc ^ p.xorout);
-}
+  std::uint16_t operator()(const Bytes& b) const {
+    std::uint16_t crc = p.init;
+    const std::string_view s = b.text();
+    if (p.reflected)
+      for (const char ch : s) crc = static_cast<std::uint16_t>((crc >> 8) ^ t[(crc ^ static_cast<unsigned char>(ch)) & 0xff]);
+    else
+      for (const char ch : s)
+        crc = static_cast<std::uint16_t>((crc << 8) ^ t[((crc >> 8) ^ static_cast<unsigned char>(ch)) & 0xff]);
+    return static_cast<std::uint16_t>(crc ^ p.xorout);
+  }
+};
+
+constexpr Crc16Table x25({0x1021, 0xffff, true, 0xffff}), ccitt_false({0x1021, 0xffff, false, 0}),
+    modbus({0x8005, 0xffff, true, 0}), kermit({0x1021, 0, true, 0}), arc({0x8005, 0, true, 0}),
+    xmodem({0x1021, 0, false, 0});
 
 int hex_value(int c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -42,12 +60,12 @@ int hex_value(int c) {
 
 }  // namespace
 
-std::uint16_t crc16_x25(const Bytes& b) { return crc16(b, {0x1021, 0xffff, true, 0xffff}); }
-std::uint16_t crc16_ccitt_false(const Bytes& b) { return crc16(b, {0x1021, 0xffff, false, 0}); }
-std::uint16_t crc16_modbus(const Bytes& b) { return crc16(b, {0x8005, 0xffff, true, 0}); }
-std::uint16_t crc16_kermit(const Bytes& b) { return crc16(b, {0x1021, 0, true, 0}); }
-std::uint16_t crc16_arc(const Bytes& b) { return crc16(b, {0x8005, 0, true, 0}); }
-std::uint16_t crc16_xmodem(const Bytes& b) { return crc16(b, {0x1021, 0, false, 0}); }
+std::uint16_t crc16_x25(const Bytes& b) { return x25(b); }
+std::uint16_t crc16_ccitt_false(const Bytes& b) { return ccitt_false(b); }
+std::uint16_t crc16_modbus(const Bytes& b) { return modbus(b); }
+std::uint16_t crc16_kermit(const Bytes& b) { return kermit(b); }
+std::uint16_t crc16_arc(const Bytes& b) { return arc(b); }
+std::uint16_t crc16_xmodem(const Bytes& b) { return xmodem(b); }
 
 std::uint8_t crc8_egts(const Bytes& b) {
   std::uint8_t crc = 0xff;

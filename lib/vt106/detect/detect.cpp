@@ -134,8 +134,9 @@ void identify(Candidate& c, DeviceId id, std::string_view what) {
 }
 
 Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const std::byte> first_server_bytes,
-               const Hints& hints) {
+               const Hints& hints, Detail detail) {
   Verdict v;
+  const bool aloud = detail == Detail::evidence;
   Hints h = hints;
   const Bytes all(first_client_bytes);
   std::vector<std::string> stage0;
@@ -150,7 +151,8 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   switch (parse_proxy_header(all, proxy, problem)) {
     case ProxyParse::ok:
       skip = proxy.length;
-      stage0.push_back(proxy.src.empty()
+      if (aloud)
+        stage0.push_back(proxy.src.empty()
                            ? fmt::format("PROXY v{} header ({} bytes, {}{}) stripped", proxy.version, proxy.length,
                                          proxy.family, proxy.local ? ", LOCAL" : "")
                            : fmt::format("PROXY v{} header ({} bytes) stripped: client {} to {}", proxy.version,
@@ -177,7 +179,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   ProbeInput in{rest.first(max_inspect), Bytes(first_server_bytes).first(max_inspect), h, rest.size() > max_inspect};
   v.bytes_seen = in.client.size();
   std::string server_bytes;  // "N bytes: …" when the server's first bytes are known
-  if (!in.server.empty())
+  if (aloud && !in.server.empty())
     server_bytes = fmt::format("{}: {}", bytes_count(first_server_bytes.size()),
                                in.server.printable_at(0) >= std::min<std::size_t>(in.server.size(), 8)
                                    ? "\"" + quote(in.server.text(), 32) + "\""
@@ -187,6 +189,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     v.status = Status::empty;
     v.protocol = "empty";
     v.confidence = 1;
+    if (!aloud) return v;
     v.evidence = std::move(stage0);
     v.evidence.push_back(v.proxy ? "the client sent nothing after its PROXY header" : "the client sent no bytes");
     if (v.proxy && v.proxy->local) v.evidence.push_back("PROXY LOCAL command: the load balancer's own health check");
@@ -225,7 +228,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   }
   // The evidence of a candidate that is shown: its probe's, then what the ranking saw.
   auto explain = [&](Ranked& r) {
-    if (r.explained) return;
+    if (!aloud || r.explained) return;
     r.explained = true;
     Candidate& c = *r.c;
     if (c.quiet && c.probe) {
@@ -267,7 +270,8 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     explain(unique[1]);
     const Candidate& a = *unique[0].c;
     const Candidate& b = *unique[1].c;
-    tie = fmt::format("both {} ({:.2f}: {}) and {} ({:.2f}: {}) fit this message; confidence is held below {:.2f}",
+    if (aloud)
+      tie = fmt::format("both {} ({:.2f}: {}) and {} ({:.2f}: {}) fit this message; confidence is held below {:.2f}",
                       a.info->name, unique[0].confidence, a.evidence.empty() ? "" : a.evidence[a.headline],
                       b.info->name, unique[1].confidence, b.evidence.empty() ? "" : b.evidence[b.headline],
                       ambiguous_floor);
@@ -284,23 +288,25 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     v.protocol = w.info->name;
     v.category = w.info->category;
     v.confidence = unique.front().confidence;
-    for (auto& e : w.evidence) v.evidence.push_back(std::move(e));
-    if (auto pe = port_evidence(*w.info, h.server_port); !pe.empty()) v.evidence.push_back(std::move(pe));
-    if (!tie.empty()) v.evidence.push_back(tie);
     v.device_id = std::move(w.device_id);
     if (v.device_id) add_variants(*v.device_id);
     v.bytes_used = w.bytes_used;
     v.bytes_wanted = w.need_more ? w.bytes_wanted : 0;
-    if (w.need_more)
-      v.evidence.push_back(w.bytes_wanted ? fmt::format("{} of the {} the first message declares have arrived",
-                                                        in.client.size(), bytes_count(w.bytes_wanted))
-                                          : fmt::format("the first message has not ended after {}",
-                                                        bytes_count(in.client.size())));
-    else
-      v.evidence.push_back(fmt::format("decided on {} of {}", v.bytes_used, bytes_count(v.bytes_seen)));
     first_alt = 1;
+    if (aloud) {
+      for (auto& e : w.evidence) v.evidence.push_back(std::move(e));
+      if (auto pe = port_evidence(*w.info, h.server_port); !pe.empty()) v.evidence.push_back(std::move(pe));
+      if (!tie.empty()) v.evidence.push_back(tie);
+      if (w.need_more)
+        v.evidence.push_back(w.bytes_wanted ? fmt::format("{} of the {} the first message declares have arrived",
+                                                          in.client.size(), bytes_count(w.bytes_wanted))
+                                            : fmt::format("the first message has not ended after {}",
+                                                          bytes_count(in.client.size())));
+      else
+        v.evidence.push_back(fmt::format("decided on {} of {}", v.bytes_used, bytes_count(v.bytes_seen)));
+    }
   } else {
-    v.evidence.push_back(describe_unknown(in.client));
+    if (aloud) v.evidence.push_back(describe_unknown(in.client));
     v.bytes_used = in.client.size();
   }
   if (!server_bytes.empty()) v.evidence.push_back("the server answered " + server_bytes);
@@ -310,7 +316,8 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     if (decided && unique[i].confidence < std::max(0.1, v.confidence / 3)) break;
     explain(unique[i]);
     v.alternatives.push_back(
-        {c.info->name, unique[i].confidence, c.need_more, c.evidence.empty() ? std::string{} : c.evidence[c.headline]});
+        {c.info->name, unique[i].confidence, c.need_more,
+         !aloud || c.evidence.empty() ? std::string{} : c.evidence[c.headline]});
   }
   return v;
 }

@@ -64,13 +64,22 @@ struct Verdict {
   std::optional<ProxyHeader> proxy;
 };
 
+// How much of the verdict to write.
+enum class Detail : std::uint8_t {
+  evidence,  // everything: the sentences of the winner and of each alternative (vt106 detect)
+  brief,     // the same status, protocol, confidence, alternatives, identifier and byte counts,
+             // without any sentence: what a platform routing a new connection needs, and what a
+             // flow reader needs while the first message is still arriving
+};
+
 // Names the protocol of one flow (or one UDP datagram) from the first bytes the client sent
 // and, when known, the first bytes the server answered (may be empty). Never throws on any
 // input; allocates only for the verdict's strings. A flow reader calls it when the client's
 // first bytes arrive and again as more arrive while the status is need_more, and settles at
-// max_inspect bytes or when the flow ends (an empty client gives status empty).
+// max_inspect bytes or when the flow ends (an empty client gives status empty). A brief
+// verdict differs from the full one only in its empty evidence (tests/unit/test_detect_vectors.cpp).
 Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const std::byte> first_server_bytes,
-               const Hints& hints);
+               const Hints& hints, Detail detail = Detail::evidence);
 
 // Confidence from which a verdict is called confident (tests hold random input below it).
 inline constexpr double confident = 0.75;

@@ -331,7 +331,8 @@ struct Listener::Impl {
         detect::Hints hints;
         hints.transport = c.tcp ? detect::Transport::tcp : detect::Transport::udp;
         hints.server_port = util::parse_int<std::uint16_t>(std::string_view(c.local).substr(c.local.rfind(':') + 1)).value_or(0);
-        const auto v = detect::detect({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, {}, hints);
+        const auto v = detect::detect({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, {}, hints,
+                                      detect::Detail::brief);
         std::string what = "the first bytes are not GOTOP";
         if (v.status == detect::Status::match && v.protocol != "gotop")
           what = fmt::format("it speaks {} (confidence {:.2f}{}{}), not GOTOP", v.protocol, v.confidence,
