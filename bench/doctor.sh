@@ -4,7 +4,8 @@
 #   bench/doctor.sh [MESSAGES] [DEVICES] [RUNS]      defaults: 1000000 2000 5
 #
 # Writes bench/DOCTOR.md (and prints it): median, min and max wall time of RUNS runs of decode
-# (records to /dev/null), doctor (the summary), doctor --format ndjson (every finding of every
+# (records to /dev/null), doctor (the summary; by default the capture is read on a thread of its
+# own), doctor -j 1 (everything on one thread), doctor --format ndjson (every finding of every
 # device) and doctor --imei (one device), each with its peak RSS, and the ratio of each doctor
 # run to decode. Targets: doctor at most 2x decode's time, under 64 MB. Builds vt106 in
 # build-bench (Release) first.
@@ -49,6 +50,7 @@ measure() {  # measure NAME COMMAND...
 }
 measure "decode" "$vt106" decode "$capture"
 measure "doctor" "$vt106" doctor "$capture"
+measure "doctor -j 1" "$vt106" doctor -j 1 "$capture"
 measure "doctor --format ndjson" "$vt106" doctor "$capture" --format ndjson
 measure "doctor --imei" "$vt106" doctor "$capture" --imei "$imei"
 
@@ -69,5 +71,7 @@ decode_median=$(cut -d'|' -f2 <<<"${results[0]}")
   done
   echo
   echo "Targets: doctor at most 2x the time of decode and under 64 MB."
+  awk -v a="$(cut -d'|' -f2 <<<"${results[1]}")" -v b="$(cut -d'|' -f2 <<<"${results[2]}")" \
+    'BEGIN { printf "doctor with the reading on a thread of its own: %.2fx the speed of doctor -j 1.\n", b / a }'
 } > bench/DOCTOR.md
 cat bench/DOCTOR.md

@@ -22,6 +22,7 @@
 #include "vt106/output/ndjson_sink.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/net/capture_decoder.hpp"
+#include "vt106/net/threaded_capture.hpp"
 #include "vt106/source/byte_source.hpp"
 #include "vt106/source/capture_file.hpp"
 #include "vt106/util/time.hpp"
@@ -78,7 +79,8 @@ int run_decode(const DecodeOptions& o) {
   }
   net::CaptureOptions copts = o.records.capture_options();
   copts.filter = bpf.get();
-  // Captures in NDJSON are decoded on this many threads (-j), the reading on one more.
+  // Captures in NDJSON are decoded on this many threads (-j), the reading on one more; in the
+  // other formats, with -j 2 or more, the reading runs beside one decoding thread.
   const unsigned jobs = o.jobs != 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
 
   // Ctrl-C or SIGTERM ends the input at the next read: what was read is decoded and written,
@@ -176,6 +178,14 @@ int run_decode(const DecodeOptions& o) {
         opened.on_pause([&parallel] { parallel.drain(); });
         stats = parallel.run(reader);
         opened.on_pause([&sink] { sink.flush(); });
+      } else if (jobs > 1) {
+        // Other formats: one thread decodes and writes, another reads and reassembles.
+        decode::FlowDecoder flows(parser, records, name, fopts);
+        net::ThreadedCaptureDecoder capture(flows, copts);
+        capture.on_paused([&sink] { sink.flush(); });
+        opened.on_pause([&capture] { capture.pause(); });
+        stats = capture.run(reader);
+        opened.on_pause([&sink] { sink.flush(); });
       } else {
         decode::FlowDecoder flows(parser, records, name, fopts);
         net::CaptureDecoder capture(flows, copts);
@@ -261,7 +271,8 @@ Runner setup_decode(CLI::App& app) {
       ->type_name("BPF");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress line and no summary line on a terminal");
   cmd->add_option("-j,--jobs", opts->jobs,
-                  "Capture input in NDJSON: decode flows on N threads (default: one per core; 1: one thread)")
+                  "Capture input: decode flows on N threads in NDJSON, or read on a thread of its own beside one "
+                  "decoding thread in the other formats, when N is 2 or more (default: one per core; 1: one thread)")
       ->check(CLI::Range(1u, 256u))
       ->type_name("N");
   opts->records.add_to(*cmd, "Capture files: ");

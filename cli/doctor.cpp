@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include "vt106/doctor/identity.hpp"
 #include "vt106/doctor/render.hpp"
 #include "vt106/net/capture_decoder.hpp"
+#include "vt106/net/threaded_capture.hpp"
 #include "vt106/source/byte_source.hpp"
 #include "vt106/source/capture_file.hpp"
 #include "vt106/source/live_capture.hpp"
@@ -40,6 +42,7 @@ struct DoctorOptions {
   std::string format = "text";
   bool json = false;
   bool all = false;
+  unsigned jobs = 0;  // 0: one per core
 };
 
 // "600", "600s", "10m", "2h" → seconds.
@@ -112,6 +115,7 @@ int run_doctor(const DoctorOptions& o) {
     return exit_usage;
   }
 
+  const unsigned jobs = o.jobs != 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   gotop::Parser parser(popts);
   doctor::FactCollector collector(parser);
   net::CaptureOptions copts;
@@ -145,8 +149,9 @@ int run_doctor(const DoctorOptions& o) {
     const decode::Sniffed kind = in.kind();
     if (kind == decode::Sniffed::capture) {
       source::CaptureReader reader(in.bytes(), copts.capture);
-      net::CaptureDecoder decoder(collector, copts);
-      const auto stats = decoder.run(reader);
+      // With more than one core, the reading and reassembly run on a thread of their own.
+      const auto stats = jobs > 1 ? net::ThreadedCaptureDecoder(collector, copts).run(reader)
+                                  : net::CaptureDecoder(collector, copts).run(reader);
       collector.facts().packets += stats.packets;
       base += stats.flows;
       if (stats.stopped_by_problem) {
@@ -284,6 +289,11 @@ Examples:
       ->type_name("text|ndjson|json")
       ->capture_default_str();
   cmd->add_flag("--json", opts->json, "The same as --format ndjson");
+  cmd->add_option("-j,--jobs", opts->jobs,
+                  "Capture files: read and reassemble on a thread of their own when N is 2 or more (default: the "
+                  "number of cores; 1: one thread); the report is the same")
+      ->check(CLI::Range(1u, 256u))
+      ->type_name("N");
   return [opts] { return run_doctor(*opts); };
 }
 

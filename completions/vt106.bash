@@ -43,10 +43,10 @@ _vt106() {
       case $prev in
         -i|--interface) COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "text ndjson json" -- "$cur")); return ;;
-        --duration|--imei|--status-timeout|--server-port|--device-tz|--log-tz) return ;;
+        --duration|--imei|--status-timeout|--server-port|--device-tz|--log-tz|-j|--jobs) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-i --interface --duration --imei --all --format --json --status-timeout --server-port --device-tz --log-tz --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "-i --interface --duration --imei --all --format --json -j --jobs --status-timeout --server-port --device-tz --log-tz --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -108,6 +108,7 @@ complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l status-timeout -x -
 complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l server-port -x -d 'A platform port'
 complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l device-tz -x -d 'Read fix times as this UTC offset'
 complete -c vt106 -n '__fish_seen_subcommand_from doctor' -l json -d 'The same as --format ndjson'
+complete -c vt106 -n '__fish_seen_subcommand_from doctor' -s j -l jobs -x -d 'Capture files: read on a thread of its own when N is 2 or more'
 complete -c vt106 -n __fish_use_subcommand -a detect -d 'Name the protocol a device speaks from its first bytes'
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -F
 complete -c vt106 -n '__fish_seen_subcommand_from detect' -l hex -r -d 'The client first bytes as hex'

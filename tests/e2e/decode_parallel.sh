@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # vt106 decode -j N writes exactly what -j 1 writes, byte for byte and in the same order: on every
 # shipped capture (damaged ones too), with flow summaries, filters and --pretty, on a generated
-# capture of many batches and thousands of flows, and from a pipe.
+# capture of many batches and thousands of flows, and from a pipe; in every other format too
+# (where -j reads on a thread of its own), with records out while a pipe pauses; and vt106
+# doctor -j N reports what doctor -j 1 does, in every format.
 set -u
 bin=$(readlink -f "$1")
 work=$(mktemp -d)
@@ -42,4 +44,49 @@ lines=$(wc -l < "$work/one")
 "$bin" decode -j 1 "$work/big.pcap" > "$work/file" 2>/dev/null
 cat "$work/big.pcap" | "$bin" decode -j 2 - > "$work/pipe" 2>/dev/null || fail "pipe: exit status $?"
 cmp -s "$work/file" "$work/pipe" || fail "a pipe with -j 2 differs from the file with -j 1"
-echo "decode -j: $n shipped captures, filters, --pretty, several inputs, 60000 messages and a pipe, byte for byte as -j 1"
+# Other formats: the reading on a thread of its own, the same bytes.
+for fmt in csv table json geojson gpx kml; do
+  for f in "$here"/captures/*.pcap "$here"/captures/*.pcapng; do same "--format $fmt $(basename "$f")" --format "$fmt" "$f"; done
+  same "--format $fmt generated capture" --format "$fmt" "$work/big.pcap"
+done
+same "--format csv --flows, several inputs" --format csv --flows "$here/captures/tcp-ipv4.pcap" "$here/captures/foreign.pcap"
+
+# A pipe that pauses half-way: with -j 2 in CSV, the records of the first half are out before
+# the second half is written.
+python3 - "$work/big.pcap" "$work/half.csv" "$bin" > "$work/pause.log" 2>&1 <<'PY' || fail "paused pipe: $(cat "$work/pause.log")"
+import subprocess, sys, time
+data = open(sys.argv[1], "rb").read()
+out = open(sys.argv[2], "wb")
+p = subprocess.Popen([sys.argv[3], "decode", "-j", "2", "--format", "csv", "-"], stdin=subprocess.PIPE, stdout=out,
+                     stderr=subprocess.DEVNULL)
+p.stdin.write(data[: len(data) // 2]); p.stdin.flush()
+deadline = time.time() + 20
+while time.time() < deadline and open(sys.argv[2], "rb").read().count(b"\n") < 100:
+    time.sleep(0.05)
+seen = open(sys.argv[2], "rb").read().count(b"\n")
+p.stdin.write(data[len(data) // 2 :]); p.stdin.close()
+if p.wait(timeout=60) != 0: sys.exit("exit status %d" % p.returncode)
+if seen < 100: sys.exit("only %d lines out while the pipe paused after half the capture" % seen)
+print("%d lines out while the pipe paused" % seen)
+PY
+"$bin" decode -j 1 --format csv "$work/big.pcap" > "$work/whole.csv" 2>/dev/null
+cmp -s "$work/whole.csv" "$work/half.csv" || fail "paused pipe: the CSV differs from the file's with -j 1"
+
+# doctor -j: the same report, every format, on every shipped capture and the generated one.
+doctor_same() {
+  local name=$1; shift
+  for fmt in text ndjson json; do
+    "$bin" doctor -j 1 --format "$fmt" "$@" > "$work/one" 2> /dev/null; local s1=$?
+    "$bin" doctor -j 2 --format "$fmt" "$@" > "$work/many" 2> /dev/null; local s2=$?
+    [ "$s1" = "$s2" ] || fail "doctor $name --format $fmt: exit status $s1 with -j 1, $s2 with -j 2"
+    cmp -s "$work/one" "$work/many" || fail "doctor $name --format $fmt: -j 2 differs from -j 1"
+    [ -s "$work/one" ] && reports=$((reports + 1))
+  done
+}
+reports=0
+for f in "$here"/captures/*.pcap "$here"/captures/*.pcapng "$here"/captures/doctor/*.pcap; do doctor_same "$(basename "$f")" "$f"; done
+doctor_same "generated capture" "$work/big.pcap"
+doctor_same "several inputs" "$here/captures/doctor/platform.pcap" "$here/captures/tcp-ipv4.pcap"
+[ "$reports" -gt 50 ] || fail "doctor: only $reports reports were written (unreadable captures give none)"
+
+echo "decode -j: $n shipped captures, filters, --pretty, several inputs, 60000 messages and a pipe, byte for byte as -j 1; six other formats and a paused pipe; doctor -j 2 as -j 1"

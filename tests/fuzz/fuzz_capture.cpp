@@ -4,8 +4,8 @@
 // straight from the file, and after its first bytes were read ahead to sniff it (as the CLI
 // does); both must give the same records. Inputs of a length divisible by 3 run with tight
 // limits (4 flows, small reorder buffers, few fragments) so that every limit is reached. Inputs
-// of a length of 1 modulo 4 are also decoded with -j 3 (batches of 3 events), which must write
-// the very bytes -j 1 writes.
+// of a length of 1 modulo 4 are also decoded with -j 3 (batches of 3 events) and with the reading
+// on a thread of its own (batches of 3 events), which must write the very bytes -j 1 writes.
 #include <cstdio>
 #include <memory>
 
@@ -14,6 +14,7 @@
 #include "vt106/decode/parallel_capture.hpp"
 #include "vt106/output/ndjson_sink.hpp"
 #include "vt106/net/capture_decoder.hpp"
+#include "vt106/net/threaded_capture.hpp"
 
 namespace {
 
@@ -43,7 +44,8 @@ fuzz::CheckedSink decode_image(std::string_view image, std::size_t read_ahead, c
   return sink;
 }
 
-// The NDJSON the CLI writes for the capture, on `jobs` threads (1: FlowDecoder, as decode -j 1).
+// The NDJSON the CLI writes for the capture: 1, FlowDecoder on one thread (decode -j 1); 2, the
+// same with the reading on a thread of its own; 3, ParallelCaptureDecoder on 3 workers.
 std::string ndjson_of(std::string_view image, unsigned jobs, const net::CaptureOptions& options) {
   std::string copy(image);
   std::unique_ptr<std::FILE, FileCloser> file(copy.empty() ? std::tmpfile()
@@ -59,6 +61,13 @@ std::string ndjson_of(std::string_view image, unsigned jobs, const net::CaptureO
       gotop::Parser parser;
       decode::FlowDecoder flows(parser, sink, "fuzz", fopts);
       net::CaptureDecoder(flows, options).run(reader);
+    } else if (jobs == 2) {  // the reading on a thread of its own (decode's other formats, doctor)
+      gotop::Parser parser;
+      decode::FlowDecoder flows(parser, sink, "fuzz", fopts);
+      net::ThreadedOptions t;
+      t.batch_events = 3;
+      t.batches_in_flight = 2;
+      net::ThreadedCaptureDecoder(flows, options, t).run(reader);
     } else {
       decode::ParallelOptions par;
       par.workers = jobs;
@@ -95,7 +104,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::check_same(direct, sniffed, "reading ahead to sniff the input changed the records");
   // decode -j: every byte as on one thread (one input in four: starting threads for each input
   // would slow the fuzzing of the reader down tenfold).
-  if (size % 4 == 1)
-    fuzz::check(ndjson_of(image, 1, options) == ndjson_of(image, 3, options), "decode -j 3 differs from -j 1");
+  if (size % 4 == 1) {
+    const std::string one = ndjson_of(image, 1, options);
+    fuzz::check(one == ndjson_of(image, 3, options), "decode -j 3 differs from -j 1");
+    fuzz::check(one == ndjson_of(image, 2, options), "reading on a thread of its own differs from one thread");
+  }
   return 0;
 }

@@ -3,7 +3,9 @@
 // or without --imei, then the report in every format. Invariants: every finding names a known
 // check and a status, flows named by findings exist, ndjson is one valid JSON object per line,
 // json is one valid document, and the text summary of many devices stays bounded by the checks
-// and fix groups, never by the number of devices.
+// and fix groups, never by the number of devices. A capture of a length of 1 modulo 4 is also
+// diagnosed with its reading on a thread of its own (doctor -j 2), which must give the same
+// report.
 //
 // Input: [flags] [imei length] imei-digits... content...   flags bit 0: --all
 #include <set>
@@ -16,6 +18,7 @@
 #include "vt106/doctor/identity.hpp"
 #include "vt106/doctor/render.hpp"
 #include "vt106/net/capture_decoder.hpp"
+#include "vt106/net/threaded_capture.hpp"
 #include "vt106/source/byte_source.hpp"
 #include "vt106/source/capture_file.hpp"
 
@@ -88,7 +91,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::check(report.devices.size() + report.missing.size() >= 1 && report.devices.size() <= 1,
                 "--imei selected more than the one device");
 
-  check_lines_json(doctor::render_ndjson(report));
+  const std::string ndjson = doctor::render_ndjson(report);
+  check_lines_json(ndjson);
+  if (size % 4 == 1 && decode::sniff_source(peek) == decode::Sniffed::capture) {
+    gotop::Parser parser2;
+    doctor::FactCollector threaded(parser2);
+    threaded.begin_input("fuzz", 0);
+    source::MemorySource raw2{content};
+    source::CaptureReader reader(raw2, copts.capture);
+    net::ThreadedOptions t;
+    t.batch_events = 3;
+    t.batches_in_flight = 2;
+    net::ThreadedCaptureDecoder(threaded, copts, t).run(reader);
+    fuzz::check(doctor::render_ndjson(doctor::diagnose(threaded.facts(), options)) == ndjson,
+                "doctor with the reading on a thread of its own differs from one thread");
+  }
   const auto doc = nlohmann::json::parse(doctor::render_json(report), nullptr, false);
   fuzz::check(!doc.is_discarded() && doc.is_object() && doc.contains("findings"), "json is not one document");
   doctor::RenderOptions ro;

@@ -8,6 +8,7 @@
 
 #include "pcap_builder.hpp"
 #include "vt106/net/capture_decoder.hpp"
+#include "vt106/net/threaded_capture.hpp"
 
 using namespace vt106::testing;
 using vt106::net::CaptureDecoder;
@@ -41,9 +42,59 @@ CaptureStats run(const Bytes& image, NetRecorder& rec, CaptureOptions options = 
   return CaptureDecoder(rec, std::move(options)).run(f.get());
 }
 
+// The same through the threaded decoder: reading on its own thread, batches of `batch` events.
+CaptureStats run_threaded(const Bytes& image, NetRecorder& rec, const CaptureOptions& options, std::size_t batch) {
+  MemFile f(image);
+  vt106::source::CaptureReader reader(f.get(), {}, options.capture);
+  vt106::net::ThreadedOptions t;
+  t.batch_events = batch;
+  t.batches_in_flight = 2;
+  return vt106::net::ThreadedCaptureDecoder(rec, options, t).run(reader);
+}
+
+// The threaded decoder tells the observer exactly what the plain one does.
+void check_threaded_same(const Bytes& image, const CaptureOptions& options = {}) {
+  NetRecorder plain;
+  const CaptureStats st = run(image, plain, options);
+  for (const std::size_t batch : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4096}}) {
+    CAPTURE(batch);
+    NetRecorder threaded;
+    const CaptureStats tt = run_threaded(image, threaded, options, batch);
+    CHECK(threaded.events == plain.events);
+    CHECK(threaded.data_ts == plain.data_ts);
+    REQUIRE(threaded.problems.size() == plain.problems.size());
+    for (std::size_t i = 0; i < plain.problems.size(); ++i) CHECK(threaded.problems[i].message == plain.problems[i].message);
+    REQUIRE(threaded.closed.size() == plain.closed.size());
+    for (const auto& [id, f] : plain.closed) {
+      const auto& g = threaded.closed.at(id);
+      CHECK(g.client.to_string() == f.client.to_string());
+      CHECK(g.side(Side::client).packets == f.side(Side::client).packets);
+      CHECK(g.side(Side::server).payload_bytes == f.side(Side::server).payload_bytes);
+      CHECK(g.last_ts_ns == f.last_ts_ns);
+    }
+    CHECK(threaded.unreachable.size() == plain.unreachable.size());
+    CHECK(tt.packets == st.packets);
+    CHECK(tt.flows == st.flows);
+    CHECK(tt.format == st.format);
+    CHECK(tt.stopped_by_problem == st.stopped_by_problem);
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("net.capture_decoder") {
+  TEST_CASE("reading on a thread of its own changes nothing the observer is told") {
+    check_threaded_same(pcap_file(records(conversation())));
+    std::vector<Bytes> many;
+    for (std::uint16_t port = 40000; port < 40040; ++port)
+      for (auto& p : conversation(port)) many.push_back(p);
+    check_threaded_same(pcap_file(records(many)));
+    Bytes truncated = pcap_file(records(many));
+    truncated.resize(truncated.size() - 30);
+    check_threaded_same(truncated);
+    check_threaded_same(Bytes{});
+  }
+
   TEST_CASE("a pcap conversation end to end") {
     NetRecorder rec;
     const auto st = run(pcap_file(records(conversation())), rec);
@@ -294,6 +345,7 @@ TEST_SUITE("net.capture_decoder") {
       options.flows.max_buffered_bytes = 16;
       NetRecorder rec;
       run(image, rec, options);
+      if (round % 10 == 0) check_threaded_same(image, options);
       for (const auto& p : rec.problems) {
         CHECK(std::find(known.begin(), known.end(), std::string(p.code)) != known.end());
         CHECK_FALSE(p.message.empty());

@@ -3,44 +3,19 @@
 
 #include <condition_variable>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
+#include "vt106/net/flow_events.hpp"
 #include "vt106/output/deferred_ndjson.hpp"
 
 namespace vt106::decode {
 
 namespace {
 
-// What only some events carry: the flow as the table had it (open, close: the summary reads its
-// counters), a problem, an ICMP error.
-struct Extra {
-  net::FlowInfo flow;
-  bool has_flow = false;
-  std::optional<net::NetProblem> problem;
-  std::optional<net::PortUnreachable> unreachable;
-};
-
-// One flow event as the flow table gave it, with its place in the order of all events. Data
-// events name their flow only: the worker keeps the flow as it opened.
-struct Event {
-  enum class Kind : std::uint8_t { open, stream, datagram, gap, close, problem, unreachable };
-  Kind kind = Kind::stream;
-  net::Side side = net::Side::client;
-  net::CloseReason reason{};
-  std::uint32_t slot = 0;
-  std::uint64_t seq = 0;
-  std::int64_t ts_ns = 0;
-  std::uint64_t missing = 0;
-  std::uint32_t at = 0, len = 0;  // payload, in the part's arena
-  std::unique_ptr<Extra> extra;
-};
-
 // A worker's share of one batch: its events in, its records out.
 struct Part {
-  std::vector<Event> events;
-  std::string arena;
+  net::FlowEventBatch in;
   output::DeferredNdjson out;
   explicit Part(bool pretty) : out(pretty) {}
 };
@@ -66,7 +41,7 @@ class SwitchSink final : public output::RecordSink {
 
 }  // namespace
 
-struct ParallelCaptureDecoder::Impl final : net::FlowObserver {
+struct ParallelCaptureDecoder::Impl final : net::FlowEventRecorder {
   Impl(const gotop::ParseOptions& parse, output::NdjsonSink& s, std::string name, FlowDecoderOptions options,
        const net::CaptureOptions& c, ParallelOptions p)
       : sink(s), capture(c), parallel(p) {
@@ -97,7 +72,7 @@ struct ParallelCaptureDecoder::Impl final : net::FlowObserver {
     gotop::Parser parser;
     SwitchSink to;
     std::unique_ptr<FlowDecoder> decoder;
-    std::vector<net::FlowInfo> flows;  // by slot: each flow of this worker as it opened
+    net::FlowEventReplay replay;  // each flow of this worker as it opened
   };
 
   output::NdjsonSink& sink;
@@ -108,7 +83,6 @@ struct ParallelCaptureDecoder::Impl final : net::FlowObserver {
   std::vector<Slot> slots;
   std::uint64_t filling = 0;  // the batch the reader adds events to
   std::uint64_t written = 0;  // the next batch to write
-  std::uint64_t seq = 0;
   std::mutex mutex;
   std::condition_variable work_cv, done_cv;
   bool stopping = false;
@@ -117,69 +91,11 @@ struct ParallelCaptureDecoder::Impl final : net::FlowObserver {
   Slot& current() { return slots[filling % slots.size()]; }
   unsigned owner(std::uint64_t flow_id) const { return static_cast<unsigned>(flow_id % parallel.workers); }
 
-  Event& add(Event::Kind kind, unsigned worker, std::string_view bytes = {}) {
-    Slot& slot = current();
-    Part& part = slot.parts[worker];
-    Event& e = part.events.emplace_back();
-    e.kind = kind;
-    e.seq = seq++;
-    e.at = static_cast<std::uint32_t>(part.arena.size());
-    e.len = static_cast<std::uint32_t>(bytes.size());
-    part.arena.append(bytes);
-    ++slot.events;
-    slot.bytes += bytes.size();
-    return e;
-  }
-  Event& add_flow(Event::Kind kind, const net::FlowInfo& flow, std::string_view bytes = {}) {
-    Event& e = add(kind, owner(flow.id), bytes);
-    e.slot = flow.slot;
-    return e;
-  }
-  Event& add_whole_flow(Event::Kind kind, const net::FlowInfo& flow) {
-    Event& e = add_flow(kind, flow);
-    e.extra = std::make_unique<Extra>();
-    e.extra->flow = flow;
-    e.extra->has_flow = true;
-    return e;
-  }
-
   // ---- the flow table's events (reader thread) ----
-  void on_flow_open(const net::FlowInfo& flow) override { add_whole_flow(Event::Kind::open, flow); }
-  void on_stream_data(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts) override {
-    Event& e = add_flow(Event::Kind::stream, flow, bytes);
-    e.side = from;
-    e.ts_ns = ts;
-  }
-  void on_datagram(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts) override {
-    Event& e = add_flow(Event::Kind::datagram, flow, bytes);
-    e.side = from;
-    e.ts_ns = ts;
-  }
-  void on_gap(const net::FlowInfo& flow, net::Side from, std::uint64_t missing, std::int64_t ts) override {
-    Event& e = add_flow(Event::Kind::gap, flow);
-    e.side = from;
-    e.missing = missing;
-    e.ts_ns = ts;
-  }
-  void on_flow_close(const net::FlowInfo& flow, net::CloseReason reason, std::int64_t ts) override {
-    Event& e = add_whole_flow(Event::Kind::close, flow);
-    e.reason = reason;
-    e.ts_ns = ts;
-  }
-  void on_problem(const net::NetProblem& problem) override {
-    Event& e = add(Event::Kind::problem, problem.flow_id ? owner(*problem.flow_id) : 0);
-    e.extra = std::make_unique<Extra>();
-    e.extra->problem = problem;
-  }
-  void on_port_unreachable(const net::PortUnreachable& event, const net::FlowInfo* flow, std::int64_t ts) override {
-    Event& e = add(Event::Kind::unreachable, flow ? owner(flow->id) : 0);
-    e.extra = std::make_unique<Extra>();
-    if (flow) {
-      e.extra->flow = *flow;
-      e.extra->has_flow = true;
-    }
-    e.extra->unreachable = event;
-    e.ts_ns = ts;
+  net::FlowEventBatch& batch_for(std::uint64_t flow_id) override { return current().parts[owner(flow_id)].in; }
+  void recorded(std::size_t payload_bytes) override {
+    ++current().events;
+    current().bytes += payload_bytes;
   }
 
   // ---- workers ----
@@ -200,36 +116,15 @@ struct ParallelCaptureDecoder::Impl final : net::FlowObserver {
       }
       Part& part = slot->parts[w];
       me.to.to = &part.out;
-      for (Event& e : part.events) run_event(me, part, e);
+      for (const net::FlowEvent& e : part.in.events) {
+        part.out.set_seq(e.seq);
+        me.replay.replay(e, part.in.payload(e), *me.decoder);
+      }
       {
         std::lock_guard lock(mutex);
         if (--slot->pending == 0) done_cv.notify_all();
       }
       ++next;
-    }
-  }
-
-  static void run_event(Worker& me, Part& part, const Event& e) {
-    part.out.set_seq(e.seq);
-    FlowDecoder& d = *me.decoder;
-    const std::string_view bytes = std::string_view(part.arena).substr(e.at, e.len);
-    auto& flows = me.flows;
-    if (e.kind == Event::Kind::open || e.kind == Event::Kind::close) {
-      if (e.slot >= flows.size()) flows.resize(e.slot + 1);
-      flows[e.slot] = e.extra->flow;
-    }
-    // The flow as it opened (the table announces every flow before its data).
-    const net::FlowInfo* flow = e.slot < flows.size() ? &flows[e.slot] : nullptr;
-    switch (e.kind) {
-      case Event::Kind::open: d.on_flow_open(*flow); break;
-      case Event::Kind::stream: if (flow) d.on_stream_data(*flow, e.side, bytes, e.ts_ns); break;
-      case Event::Kind::datagram: if (flow) d.on_datagram(*flow, e.side, bytes, e.ts_ns); break;
-      case Event::Kind::gap: if (flow) d.on_gap(*flow, e.side, e.missing, e.ts_ns); break;
-      case Event::Kind::close: d.on_flow_close(*flow, e.reason, e.ts_ns); break;
-      case Event::Kind::problem: d.on_problem(*e.extra->problem); break;
-      case Event::Kind::unreachable:
-        d.on_port_unreachable(*e.extra->unreachable, e.extra->has_flow ? &e.extra->flow : nullptr, e.ts_ns);
-        break;
     }
   }
 
@@ -276,8 +171,7 @@ struct ParallelCaptureDecoder::Impl final : net::FlowObserver {
     }
     if (counted && messages) counted(messages);
     for (Part& part : slot.parts) {
-      part.events.clear();
-      part.arena.clear();
+      part.in.clear();
       part.out.clear();
     }
     slot.events = slot.bytes = 0;
