@@ -52,7 +52,7 @@ int run_decode(const DecodeOptions& o) {
   if (!o.log_tz.empty()) {
     const auto tz = util::parse_utc_offset(o.log_tz);
     if (!tz) {
-      std::fprintf(stderr, "vt106 decode: --log-tz '%s': not a UTC offset (e.g. +08, -05:30, Z)\n", o.log_tz.c_str());
+      std::fprintf(stderr, "vt106 decode: --log-tz '%s' is not a UTC offset like 8, +08:00, -0530 or UTC+8\n", o.log_tz.c_str());
       return exit_usage;
     }
     log_tz_s = *tz;

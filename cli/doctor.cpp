@@ -95,7 +95,7 @@ int run_doctor(const DoctorOptions& o) {
   if (!o.device_tz.empty()) {
     auto tz = util::parse_utc_offset(o.device_tz);
     if (!tz) {
-      std::fprintf(stderr, "vt106 doctor: --device-tz '%s' is not an offset like +08 or -07:30\n", o.device_tz.c_str());
+      std::fprintf(stderr, "vt106 doctor: --device-tz '%s' is not a UTC offset like 8, +08:00, -0530 or UTC+8\n", o.device_tz.c_str());
       return exit_usage;
     }
     popts.device_tz_seconds = *tz;
@@ -104,7 +104,7 @@ int run_doctor(const DoctorOptions& o) {
   if (!o.log_tz.empty()) {
     auto tz = util::parse_utc_offset(o.log_tz);
     if (!tz) {
-      std::fprintf(stderr, "vt106 doctor: --log-tz '%s' is not an offset like +08 or -05:30\n", o.log_tz.c_str());
+      std::fprintf(stderr, "vt106 doctor: --log-tz '%s' is not a UTC offset like 8, +08:00, -0530 or UTC+8\n", o.log_tz.c_str());
       return exit_usage;
     }
     log_tz_s = *tz;

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "usage.hpp"
+#include "vt106/util/text.hpp"
 #include "vt106/version.hpp"
 
 namespace vt106::cli {
@@ -47,17 +49,22 @@ Run 'vt106 help SUBCOMMAND' (or 'vt106 SUBCOMMAND --help') for a subcommand's op
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "help") {
     if (args.size() > 1 && !runners.count(args[1])) {
-      std::fprintf(stderr, "vt106 help: no subcommand '%s' (run 'vt106 --help' for the list)\n", args[1].c_str());
+      std::vector<std::string> names;
+      for (const auto& [name, run] : runners) names.push_back(name);
+      const auto near = vt106::util::closest_choices(args[1], names);
+      std::fprintf(stderr, "vt106 help: no subcommand '%s'%s (run 'vt106 --help' for the list)\n", args[1].c_str(),
+                   near.empty() ? "" : fmt::format("; did you mean '{}'?", near.front()).c_str());
       return exit_usage;
     }
     args.erase(args.begin());
     args.emplace_back("--help");
   }
+  const std::vector<std::string> typed = args;
   std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? exit_ok : exit_usage;
+    return report_parse_error(app, e, typed);
   }
   try {
     for (auto* sub : app.get_subcommands())

@@ -1,10 +1,12 @@
 // The record and flow options of decode and capture, and the record options listen shares.
 #include "record_options.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 #include "terminal.hpp"
+#include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
 
 namespace vt106::cli {
@@ -64,11 +66,27 @@ std::optional<gotop::ParseOptions> RecordOptions::parse_options(const char* comm
   if (!device_tz.empty()) {
     auto tz = util::parse_utc_offset(device_tz);
     if (!tz) {
-      std::fprintf(stderr, "vt106 %s: --device-tz '%s' is not an offset like +08, -07:30 or 0\n", command,
+      std::fprintf(stderr, "vt106 %s: --device-tz '%s' is not a UTC offset like 8, +08:00, -0530 or UTC+8\n", command,
                    device_tz.c_str());
       return std::nullopt;
     }
     popts.device_tz_seconds = *tz;
+  }
+  // --event names one of the events a record can carry: a misspelt one would select nothing.
+  std::vector<std::string> known;
+  for (int e = 0; e <= static_cast<int>(gotop::Event::unknown); ++e)
+    known.emplace_back(gotop::to_string(static_cast<gotop::Event>(e)));
+  known.emplace_back("error");
+  known.emplace_back("foreign");
+  for (const auto& event : events) {
+    if (std::find(known.begin(), known.end(), event) != known.end()) continue;
+    const auto near = util::closest_choices(event, known);
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    std::fprintf(stderr, "vt106 %s: --event '%s' is not an event%s%s%s (the events: %s)\n", command, event.c_str(),
+                 near.empty() ? "" : "; did you mean '", near.empty() ? "" : near.front().c_str(), near.empty() ? "" : "'?",
+                 list.c_str());
+    return std::nullopt;
   }
   return popts;
 }

@@ -70,8 +70,18 @@ TEST_SUITE("util.time") {
     CHECK(vt106::util::parse_utc_offset("-07:30") == -(7 * 3600 + 1800));
     CHECK(vt106::util::parse_utc_offset("+0545") == 5 * 3600 + 45 * 60);
     CHECK(vt106::util::parse_utc_offset("0") == 0);
-    CHECK_FALSE(vt106::util::parse_utc_offset("8"));
-    CHECK_FALSE(vt106::util::parse_utc_offset("+25"));
+    // Every way people write one.
+    for (const char* eight : {"8", "+8", "+08", "+08:00", "+0800", "UTC+8", "UTC+08:00", "GMT+8", "utc+8", " +8 "})
+      CHECK_MESSAGE(vt106::util::parse_utc_offset(eight) == 8 * 3600, eight);
+    for (const char* west : {"-0530", "-05:30", "-5:30", "-530", "UTC-05:30", "GMT-0530"})
+      CHECK_MESSAGE(vt106::util::parse_utc_offset(west) == -(5 * 3600 + 1800), west);
+    CHECK(vt106::util::parse_utc_offset("UTC") == 0);
+    CHECK(vt106::util::parse_utc_offset("Z") == 0);
+    CHECK(vt106::util::parse_utc_offset("14") == 14 * 3600);
+    CHECK(vt106::util::parse_utc_offset("-12") == -12 * 3600);
+    for (const char* bad : {"+25", "15", "+14:30", "+08:60", "UTC8", "UTC+", "+", "", "eight", "+08:0", "+123456",
+                            "08:00:00", "--8", "UTC++8"})
+      CHECK_FALSE_MESSAGE(vt106::util::parse_utc_offset(bad), bad);
   }
 }
 

@@ -1,6 +1,7 @@
 // ASCII text helpers used by every protocol parser.
 #include "vt106/util/text.hpp"
 
+#include <algorithm>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -159,6 +160,46 @@ std::span<const std::string_view> split_fields_into(std::string_view s, char sep
 void split_fields(std::string_view s, char sep, std::vector<std::string_view>& out) {
   const std::size_t n = split_fields_into(s, sep, out).size();
   out.resize(n);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  // Optimal string alignment: rows of the previous two lines of the table.
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  const std::size_t n = b.size();
+  std::vector<std::size_t> before(n + 1), prev(n + 1), cur(n + 1);
+  for (std::size_t j = 0; j <= n; ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= n; ++j) {
+      const bool same = lower(a[i - 1]) == lower(b[j - 1]);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        cur[j] = std::min(cur[j], before[j - 2] + 1);
+    }
+    before.swap(prev);
+    prev.swap(cur);
+  }
+  return prev[n];
+}
+
+std::vector<std::string> closest_choices(std::string_view word, const std::vector<std::string>& choices,
+                                         std::size_t at_most) {
+  const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
+  std::vector<std::pair<std::size_t, std::string>> near;
+  for (const auto& c : choices) {
+    if (c == word) continue;
+    std::size_t d = edit_distance(word, c);
+    // A beginning of the choice ("--form" for "--format") is as good as one edit.
+    if (word.size() >= 3 && c.size() > word.size() && starts_with_icase(c, word)) d = std::min<std::size_t>(d, 1);
+    if (d <= limit) near.emplace_back(d, c);
+  }
+  std::stable_sort(near.begin(), near.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::string> out;
+  for (auto& [d, c] : near) {
+    if (out.size() == at_most) break;
+    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace vt106::util

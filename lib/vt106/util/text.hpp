@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -105,5 +106,13 @@ void split_fields(std::string_view s, char sep, std::vector<std::string_view>& o
 // per-call bookkeeping); the fields are the returned span, valid until the next call.
 std::span<const std::string_view> split_fields_into(std::string_view s, char sep,
                                                     std::vector<std::string_view>& store);
+
+// Edits (insert, delete, substitute, swap two neighbours) from a to b, case-insensitive.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The choices a misspelt word most likely meant, closest first: those within about one edit per
+// three characters (at least one, at most three), or that begin with the word (3+ characters).
+// Empty when none is close.
+std::vector<std::string> closest_choices(std::string_view word, const std::vector<std::string>& choices,
+                                         std::size_t at_most = 3);
 
 }  // namespace vt106::util

@@ -162,23 +162,34 @@ void append_iso8601_us(std::string& out, std::int64_t nanoseconds) {
 
 std::optional<int> parse_utc_offset(std::string_view text) {
   text = trim(text);
-  if (text == "Z" || text == "z" || text == "0" || text == "UTC") return 0;
-  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
-  const int sign = text[0] == '-' ? -1 : 1;
-  text.remove_prefix(1);
+  // "UTC+8", "GMT-05:30": the name is the zero the offset counts from.
+  for (std::string_view zero : {"UTC", "GMT", "utc", "gmt"})
+    if (text.substr(0, 3) == zero) {
+      text.remove_prefix(3);
+      if (text.empty()) return 0;
+      if (text[0] != '+' && text[0] != '-') return std::nullopt;
+      break;
+    }
+  if (text == "Z" || text == "z") return 0;
+  if (text.empty()) return std::nullopt;
+  int sign = 1;
+  if (text[0] == '+' || text[0] == '-') {  // "8" is "+8": east of UTC, as zone offsets are written
+    sign = text[0] == '-' ? -1 : 1;
+    text.remove_prefix(1);
+  }
   std::string_view hh = text, mm;
   if (auto colon = text.find(':'); colon != std::string_view::npos) {
     hh = text.substr(0, colon);
     mm = text.substr(colon + 1);
-  } else if (text.size() == 4) {
-    hh = text.substr(0, 2);
-    mm = text.substr(2);
+  } else if (text.size() == 4 || text.size() == 3) {  // "0530", "530"
+    hh = text.substr(0, text.size() - 2);
+    mm = text.substr(text.size() - 2);
   }
   if (hh.empty() || hh.size() > 2 || !all_digits(hh)) return std::nullopt;
   if (!mm.empty() && (mm.size() != 2 || !all_digits(mm))) return std::nullopt;
   const int h = *parse_int<int>(hh);
   const int m = mm.empty() ? 0 : *parse_int<int>(mm);
-  if (h > 14 || m > 59) return std::nullopt;
+  if (h > 14 || m > 59 || (h == 14 && m > 0)) return std::nullopt;
   return sign * (h * 3600 + m * 60);
 }
 

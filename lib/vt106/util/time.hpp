@@ -28,7 +28,8 @@ std::size_t format_iso8601_us(char* buf, std::int64_t nanoseconds);
 // The year of the system clock in UTC (for dates written without one, as syslog writes them).
 int current_year_utc();
 
-// "+08", "-07:30", "+0530", "Z", "0" → offset in seconds east of UTC.
+// An offset from UTC in seconds east: "8", "+8", "+08", "+08:00", "-0530", "-5:30", "UTC+8",
+// "GMT-05:30", "Z", "0", "UTC" (hours without a sign are east); at most 14 hours.
 std::optional<int> parse_utc_offset(std::string_view text);
 
 }  // namespace vt106::util
