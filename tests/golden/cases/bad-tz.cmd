@@ -1,5 +1,5 @@
 decode
 --device-tz
-8
+eight
 --text
 #353327020412763,CMD-X#
