@@ -418,7 +418,8 @@ Runner setup_replay(CLI::App& app) {
                                  "Give every device of every pass its own IMEI: PREFIX, a serial number, a Luhn check digit")
                      ->type_name("DIGITS");
   map->excludes(prefix);
-  cmd->add_flag("--restamp", opts->restamp, "Move each device's fix dates and times to the send time, keeping their intervals");
+  cmd->add_flag("--restamp", opts->restamp, "Move each device's fix dates and times to the send time, keeping their intervals but never "
+                "dating a fix after its frame is sent");
   cmd->add_flag("--connect-ahead", opts->connect_ahead,
                 "Open every device's connection before sending anything (the input is read once more for it)");
   cmd->add_option("--read-ahead", opts->read_ahead_kib,

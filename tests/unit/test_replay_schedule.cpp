@@ -348,7 +348,7 @@ TEST_SUITE("replay.schedule") {
     CHECK_FALSE(narrow.has_pass(5));
   }
 
-  TEST_CASE("--restamp: the first dated frame gets its send time, the others keep their intervals") {
+  TEST_CASE("--restamp: the first dated frame gets its send time, the others keep their intervals up to theirs") {
     const auto rec = two_devices();
     ScheduleOptions o;
     o.restamp = true;
@@ -361,7 +361,9 @@ TEST_SUITE("replay.schedule") {
     REQUIRE(first);
     REQUIRE(last);
     CHECK(first->seconds == 1'750'000'001);  // due 1 s after the start
-    CHECK(last->seconds - first->seconds == 10);  // 22:32:52 → 22:33:02 in the capture
+    // 22:32:52 → 22:33:02 in the capture, but the frames are 9 s apart: kept whole, the interval
+    // would date the last fix a second after it is sent; it is held at the send time.
+    CHECK(last->seconds - first->seconds == 9);
     CHECK(a.messages[1].bytes == "#867648040000018,CMD-X#");  // nothing to restamp
     CHECK(a.messages[0].bytes.size() == rec.connections[0].frames[0].bytes.size());
     const auto b = find_fix_time(pass[1].messages[0].bytes);
@@ -369,6 +371,37 @@ TEST_SUITE("replay.schedule") {
     CHECK(b->seconds == 1'750'000'002);
     // Without --restamp the dates stay as recorded.
     CHECK(first_pass(rec, {}, start)[0].messages[0].bytes == rec.connections[0].frames[0].bytes);
+  }
+
+  TEST_CASE("--restamp never dates a fix after the moment its frame is sent, whatever the speed") {
+    const auto rec = two_devices();
+    const std::int64_t start = 1'750'000'000 * s;
+    for (const double speed : {1.0, 10.0, 1000.0}) {
+      CAPTURE(speed);
+      ScheduleOptions o;
+      o.restamp = true;
+      o.speed = speed;
+      std::size_t dated = 0;
+      for (const auto& st : first_pass(rec, o, start))
+        for (const auto& m : st.messages)
+          if (const auto fix = find_fix_time(m.bytes)) {
+            ++dated;
+            CHECK(fix->seconds * s <= start + m.due_ns);  // not in the future when it leaves
+          }
+      CHECK(dated == 3);
+    }
+    // Ten times faster, the 10 s between the fixes of the first device would end 9 s after the
+    // frame is sent: the fix is held at the send time instead.
+    ScheduleOptions fast;
+    fast.restamp = true;
+    fast.speed = 10;
+    const auto a = first_pass(rec, fast, start)[0];
+    const auto first = find_fix_time(a.messages[0].bytes);
+    const auto last = find_fix_time(a.messages[2].bytes);
+    REQUIRE(first);
+    REQUIRE(last);
+    CHECK(last->seconds * s <= start + a.messages[2].due_ns);
+    CHECK(last->seconds >= first->seconds);
   }
 
   TEST_CASE("--transport forces every connection onto one transport") {

@@ -201,11 +201,14 @@ void Scheduler::on_record(RecordEvent& e) {
       m.due_ns = due_ns;
       if (options_.restamp) {
         // One shift per stream: its first dated frame gets the time it is due to be sent, the
-        // others keep their distance to it.
-        if (!c.shift) {
-          if (const auto fix = find_fix_time(bytes)) c.shift = floor_seconds(start_unix_ns_ + due_ns) - fix->seconds;
+        // others keep their distance to it, but no fix is dated after the moment its frame is
+        // sent: faster than the capture (--speed above 1, --rate) the distances shrink, and
+        // kept whole they would date later fixes in the future.
+        if (const auto fix = find_fix_time(bytes)) {
+          const std::int64_t send_s = floor_seconds(start_unix_ns_ + due_ns);
+          if (!c.shift) c.shift = send_s - fix->seconds;
+          m.restamped = shift_fix_time(bytes, std::min(*c.shift, send_s - fix->seconds));
         }
-        if (c.shift) m.restamped = shift_fix_time(bytes, *c.shift);
       }
       m.bytes = std::move(bytes);
       c.last_due_ns = due_ns;
