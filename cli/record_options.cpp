@@ -54,8 +54,8 @@ void RecordOptions::add_record_options_to(CLI::App& cmd) {
   cmd.add_option("--max-frame", max_frame, "Longest frame body in bytes; longer ones become frame_too_long errors")
       ->check(CLI::Range(16, 1 << 20))
       ->capture_default_str();
-  cmd.add_option("--imei", imeis, "Only records of this device (repeatable)");
-  cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records)");
+  cmd.add_option("--imei", imeis, "Only records of this device (repeatable)")->type_name("IMEI");
+  cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records, 'foreign' flows in another protocol)")->type_name("EVENT");
   cmd.add_flag("--no-errors", no_errors, "Leave error records out of the output");
   cmd.add_flag("--pretty", pretty, "Indent each record (ndjson and json; no longer one line per record)");
   one_value_each(cmd, {"--imei", "--event"});

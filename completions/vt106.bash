@@ -1,4 +1,17 @@
 # bash completion for vt106
+
+# File names after an option that takes a file, and for input arguments: directories end in a
+# slash, names with spaces stay whole (bash-completion's _filedir when it is loaded).
+_vt106_files() {
+  if declare -F _filedir > /dev/null; then
+    _filedir
+    return
+  fi
+  compopt -o filenames 2> /dev/null
+  local IFS=$'\n'
+  COMPREPLY=($(compgen -f -- "$cur"))
+}
+
 _vt106() {
   local cur prev sub
   cur=${COMP_WORDS[COMP_CWORD]}
@@ -16,22 +29,22 @@ _vt106() {
       case $prev in
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
-        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         --text|--hex|--sms|--log-tz|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout|-j|--jobs) return ;;
       esac
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet -j --jobs --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
-        COMPREPLY=($(compgen -f -- "$cur"))
+        _vt106_files
       fi
       ;;
     capture)
       case $prev in
         -i|--interface)
           COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
-        -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        -w|--write) _vt106_files; return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
-        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         -f|--filter|--port|-c|--count|--duration|--snaplen|-B|--buffer-size|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
       COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen -B --buffer-size --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
@@ -48,39 +61,39 @@ _vt106() {
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "-i --interface --duration --imei --all --format --json -j --jobs --status-timeout --server-port --device-tz --log-tz --help" -- "$cur"))
       else
-        COMPREPLY=($(compgen -f -- "$cur"))
+        _vt106_files
       fi
       ;;
     detect)
       case $prev in
         --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "auto json text" -- "$cur")); return ;;
-        --table) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --table) _vt106_files; return ;;
         --hex|--text|--server-hex|--server-text|--port) return ;;
       esac
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--hex --text --server-hex --server-text --port --transport --format --pretty --list --table --help" -- "$cur"))
       else
-        COMPREPLY=($(compgen -f -- "$cur"))
+        _vt106_files
       fi
       ;;
     replay)
       case $prev in
         --transport) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
         --input-format) COMPREPLY=($(compgen -W "auto capture text" -- "$cur")); return ;;
-        --imei-map) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --imei-map) [[ $cur == *=* ]] || _vt106_files; return ;;
         --to|--speed|--rate|--loop|--duration|--shard|--imei-prefix|--max-retries|--connect-timeout|--linger|--max-connections|--max-frame|-f|--filter|--server-port) return ;;
       esac
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--to --transport --speed --rate --top-speed --loop --duration --shard --imei-map --imei-prefix --restamp --connect-ahead --read-ahead --reconnect --max-retries --connect-timeout --linger --max-connections --max-frame --input-format -f --filter --server-port -v --verbose -q --quiet --pretty --help" -- "$cur"))
       else
-        COMPREPLY=($(compgen -f -- "$cur"))
+        _vt106_files
       fi
       ;;
     listen)
       case $prev in
-        -w|--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error" -- "$cur")); return ;;
+        -w|--write) _vt106_files; return ;;
+        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac

@@ -1,5 +1,5 @@
 # fish completion for vt106
-set -l vt106_events position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error
+set -l vt106_events position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign
 complete -c vt106 -f
 complete -c vt106 -n __fish_use_subcommand -l help -d 'Show help'
 complete -c vt106 -n __fish_use_subcommand -l version -d 'Show the version'
