@@ -181,6 +181,7 @@ int run_capture(CaptureOptions o) {
   pipeline.finish();  // partial frames are reported as truncated
   live->close_save_file();
   sink.finish();
+  status = std::max(status, o.records.report_unmatched("capture", sink));
   const auto ls = live->stats();
   const auto& c = sink.counters();
   if (!o.quiet)

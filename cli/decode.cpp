@@ -229,6 +229,7 @@ int run_decode(const DecodeOptions& o) {
     progress.reset();
   }
   sink.finish();
+  status = std::max(status, o.records.report_unmatched("decode", sink));
   if (show_summary) {
     std::string line = summary_line("decode", sink, colour_allowed(stderr));
     if (source::stop_requested()) line += " (stopped)";

@@ -182,6 +182,7 @@ int run_listen(const ListenOptions& o) {
   listener->finish();
   out.finish();  // completes json arrays and maps
   if (file_sink) file_sink->flush();
+  const int status = o.records.report_unmatched("listen", out);
   const auto& s = listener->stats();
   // How fast the traffic arrived and was decoded: from the first bytes to the last message.
   std::string pace;
@@ -201,7 +202,7 @@ int run_listen(const ListenOptions& o) {
                  static_cast<unsigned long long>(s.idle_closed), static_cast<unsigned long long>(s.over_limit),
                  static_cast<unsigned long long>(s.commands_sent), static_cast<unsigned long long>(s.commands_not_sent),
                  static_cast<unsigned long long>(s.udp_dropped), o.write_path.empty() ? "" : "; saved to ", o.write_path.c_str());
-  return exit_ok;
+  return status;
 }
 
 Runner setup_listen(CLI::App& app) {

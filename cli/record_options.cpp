@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "commands.hpp"
 #include "terminal.hpp"
 #include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
@@ -57,6 +58,7 @@ void RecordOptions::add_record_options_to(CLI::App& cmd) {
   cmd.add_option("--imei", imeis, "Only records of this device (repeatable)")->type_name("IMEI");
   cmd.add_option("--event", events, "Only messages with this event (repeatable; 'error' selects error records, 'foreign' flows in another protocol)")->type_name("EVENT");
   cmd.add_flag("--no-errors", no_errors, "Leave error records out of the output");
+  cmd.add_flag("--strict", strict, "Exit with status 1 when an --imei or --event value matched no record");
   cmd.add_flag("--pretty", pretty, "Indent each record (ndjson and json; no longer one line per record)");
   one_value_each(cmd, {"--imei", "--event"});
 }
@@ -116,6 +118,12 @@ net::CaptureOptions RecordOptions::capture_options() const {
   c.flows.server_ports = server_ports;
   c.flows.idle_timeout_ns = static_cast<std::int64_t>(idle_timeout_s * 1e9);
   return c;
+}
+
+int RecordOptions::report_unmatched(const char* command, const output::FormatSink& sink) const {
+  const auto unmatched = sink.unmatched_filters();
+  for (const auto& line : unmatched) std::fprintf(stderr, "vt106 %s: %s\n", command, line.c_str());
+  return strict && !unmatched.empty() ? exit_input : exit_ok;
 }
 
 void one_value_each(CLI::App& cmd, std::initializer_list<const char*> names) {

@@ -23,6 +23,7 @@ struct RecordOptions {
   bool pretty = false;
   std::vector<std::string> imeis, events;
   bool no_errors = false;
+  bool strict = false;  // exit 1 when an --imei or --event value matched no record
   bool flows = false;
   std::vector<std::uint16_t> server_ports{8888, 5050};
   net::FlowLimits limits;
@@ -39,6 +40,10 @@ struct RecordOptions {
   // The sink of --format writing to `out`; tables are coloured when `out` is a terminal.
   std::unique_ptr<output::FormatSink> make_sink(std::FILE* out, bool flush_each) const;
   net::CaptureOptions capture_options() const;
+  // After the output is complete: says on stderr which --imei and --event values matched no
+  // record (and the closest values seen); returns exit_input when there are such values and
+  // --strict was given, else exit_ok.
+  int report_unmatched(const char* command, const output::FormatSink& sink) const;
 };
 
 // Makes the named repeatable options take one value per occurrence, so that they never swallow

@@ -33,7 +33,7 @@ _vt106() {
         --text|--hex|--sms|--log-tz|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout|-j|--jobs) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet -j --jobs --device-tz --max-frame --imei --event --no-errors --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet -j --jobs --device-tz --max-frame --imei --event --no-errors --strict --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
         _vt106_files
       fi
@@ -47,7 +47,7 @@ _vt106() {
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         -f|--filter|--port|-c|--count|--duration|--snaplen|-B|--buffer-size|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
-      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen -B --buffer-size --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen -B --buffer-size --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       ;;
     craft)
       _vt106_craft
@@ -97,7 +97,7 @@ _vt106() {
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac
-      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --pretty --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --pretty --help" -- "$cur"))
       ;;
   esac
 }

@@ -93,4 +93,24 @@ expect 2 "decode with a wrong --format"
 expect 1 "doctor of a missing file"
 "$bin" replay "$cap" --to "127.0.0.1:$port" --speed 0 > /dev/null 2>&1; last=$?
 expect 2 "replay with --speed 0"
+# Filters that match nothing: a note on stderr naming the closest values seen, the output still
+# valid; exit 1 only under --strict.
+tcp=$here/captures/tcp-ipv4.pcap
+"$bin" decode "$tcp" --imei 867648040000019 --format json > "$work/f.json" 2> "$work/f.err"; last=$?
+expect 0 "decode --imei that matches nothing"
+grep -q "imei 867648040000019 matched no record; the identifiers seen closest to it: 867648040000018" "$work/f.err" \
+  || fail "decode --imei: no note naming the closest identifier: $(cat "$work/f.err")"
+[ "$(jq length "$work/f.json")" = 0 ] || fail "decode --imei --format json: not an empty JSON array"
+"$bin" decode "$tcp" --imei 867648040000019 --strict > /dev/null 2>&1; last=$?
+expect 1 "decode --imei --strict that matches nothing"
+"$bin" decode "$tcp" --event fall --strict > /dev/null 2> "$work/f.err"; last=$?
+expect 1 "decode --event --strict that matches nothing"
+grep -q "event fall matched no record; the events seen: .*sos" "$work/f.err" || fail "decode --event: $(cat "$work/f.err")"
+"$bin" decode -j 2 "$tcp" --event sos --imei 867648040000018 --strict > /dev/null 2> "$work/f.err"; last=$?
+expect 0 "decode -j 2 --strict with filters that match"
+[ -s "$work/f.err" ] && grep -q "matched no record" "$work/f.err" && fail "a note for filters that matched: $(cat "$work/f.err")"
+"$bin" listen --port 0 --bind 127.0.0.1 --duration 0.5 -q --imei 867648040000018 --strict > /dev/null 2> "$work/f.err"; last=$?
+expect 1 "listen --strict that heard nothing for --imei"
+grep -q "matched no record" "$work/f.err" || fail "listen --imei: no note: $(cat "$work/f.err")"
+
 echo "exit status: $n cases, 0 for asked-for stops, 1 for failed inputs and peers, 2 for usage"

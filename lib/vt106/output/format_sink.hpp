@@ -39,6 +39,7 @@ class FormatSink : public RecordSink {
   void limit_messages(std::uint64_t n) { gate_.limit_messages(n); }
   bool done() const { return gate_.done(); }
   const SinkCounters& counters() const { return gate_.counters(); }
+  std::vector<std::string> unmatched_filters() const { return gate_.unmatched_filters(); }
   std::size_t device_count() const { return gate_.device_count(); }
   void count_devices(bool on) { gate_.count_devices(on); }  // see RecordGate::count_devices
   bool device_count_capped() const { return gate_.device_count_capped(); }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "vt106/output/record.hpp"
 
@@ -49,8 +50,12 @@ class RecordGate {
     ++counters_.messages;
     if (!imei.empty() && (count_devices_ || !filter_.imeis.empty()) && (imei != last_imei_ || flow != last_flow_))
       note_device(flow, imei);
-    if (!keep_imei(flow, imei)) return false;
-    if (!filter_.events.empty() && !filter_.events.count(event)) return false;
+    const bool imei_ok = keep_imei(flow, imei);
+    if (!filter_.imeis.empty() && imei_ok) note_imei_hit(flow, imei);
+    const bool event_ok = filter_.events.empty() || filter_.events.count(event) > 0;
+    if (!filter_.events.empty()) note_event(event, event_ok);
+    if (!imei_ok) return false;
+    if (!event_ok) return false;
     if (done()) return false;
     ++counters_.messages_written;
     ++counters_.written;
@@ -58,7 +63,10 @@ class RecordGate {
   }
   bool admit_error(std::optional<std::uint32_t> flow, std::string_view imei) {
     ++counters_.errors;
-    if (!filter_.errors || !keep_imei(flow, imei)) return false;
+    const bool imei_ok = keep_imei(flow, imei);
+    if (!filter_.imeis.empty() && imei_ok && filter_.errors) note_imei_hit(flow, imei);
+    if (!filter_.events.empty() && filter_.errors) note_event("error", filter_.events.count("error") > 0);
+    if (!filter_.errors || !imei_ok) return false;
     if (!filter_.events.empty() && !filter_.events.count("error")) return false;
     ++counters_.written;
     return true;
@@ -67,6 +75,8 @@ class RecordGate {
   // leaves it out, and --event selects it as "foreign" (or "error").
   bool admit_foreign() {
     ++counters_.errors;
+    if (!filter_.events.empty() && filter_.errors)
+      note_event("foreign", filter_.events.count("foreign") > 0 || filter_.events.count("error") > 0);
     if (!filter_.errors || !filter_.imeis.empty()) return false;
     if (!filter_.events.empty() && !filter_.events.count("foreign") && !filter_.events.count("error")) return false;
     ++counters_.written;
@@ -93,6 +103,10 @@ class RecordGate {
   bool done() const { return max_messages_ != 0 && counters_.messages_written >= max_messages_; }
 
   const SinkCounters& counters() const { return counters_; }
+  // What the --imei and --event values let through: one sentence for each value that matched no
+  // record (with the values seen closest to it), and one when each matched but never together.
+  // Empty when every filter found something, or when there is no filter.
+  std::vector<std::string> unmatched_filters() const;
   std::size_t device_count() const { return devices_.size(); }
   bool device_count_capped() const { return devices_capped_; }  // more than max_counted_devices seen
   std::size_t flows_tracked() const { return flow_imei_.size(); }  // open flows whose device is known
@@ -103,11 +117,22 @@ class RecordGate {
   void note_device(std::optional<std::uint32_t> flow, std::string_view imei) {
     last_imei_ = imei;
     last_flow_ = flow;
-    if (count_devices_ && devices_.find(imei) == devices_.end()) {
+    if ((count_devices_ || !filter_.imeis.empty()) && devices_.find(imei) == devices_.end()) {
       if (devices_.size() < max_counted_devices) devices_.emplace(imei);
       else devices_capped_ = true;
     }
     if (!filter_.imeis.empty() && flow && !flow_imei_.count(*flow)) flow_imei_.emplace(*flow, imei);
+  }
+  void note_imei_hit(std::optional<std::uint32_t> flow, std::string_view imei) {
+    if (imei.empty() && flow) {
+      const auto it = flow_imei_.find(*flow);
+      if (it != flow_imei_.end()) imei = it->second;
+    }
+    if (!imei.empty() && imeis_hit_.size() < filter_.imeis.size() && !imeis_hit_.count(imei)) imeis_hit_.emplace(imei);
+  }
+  void note_event(std::string_view event, bool wanted) {
+    if (!events_seen_.count(event)) events_seen_.emplace(event);
+    if (wanted && !events_hit_.count(event)) events_hit_.emplace(event);
   }
   bool keep_imei(std::optional<std::uint32_t> flow, std::string_view imei) const {
     if (filter_.imeis.empty()) return true;
@@ -141,6 +166,8 @@ class RecordGate {
   std::string last_imei_;  // most messages come from the device and flow before: skip the sets
   std::optional<std::uint32_t> last_flow_;
   std::unordered_map<std::uint32_t, std::string> flow_imei_;  // first identifier seen per flow
+  // With --imei or --event: the values that let a record through, and the events seen.
+  std::set<std::string, std::less<>> imeis_hit_, events_hit_, events_seen_;
 };
 
 }  // namespace vt106::output
