@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `cpack -G DEB` builds a package that dpkg installs, that runs (--version, a decode of a shipped
-# capture) and that dpkg removes again. dpkg installs it under a directory of its own (--root)
+# `cpack -G DEB` builds a package that lintian passes without an error or a warning (gzip'd man
+# pages, copyright, changelog, a wrapped description, dependencies from the shared libraries),
+# that dpkg installs, that runs (--version, a decode of a shipped capture) and that dpkg removes
+# again. dpkg installs it under a directory of its own (--root)
 # whose package database is a copy of this machine's: the dependencies are checked against what
 # is really installed here, yet the machine running the tests is left as it was, so the test needs
 # no root and cannot race another build's test or package.
@@ -25,11 +27,24 @@ for want in "Package: vt106" "Section: net" "libpcap0.8" "libfmt"; do
   grep -q "$want" <<< "$info" || { echo "package control lacks '$want':"; echo "$info"; fail=1; }
 done
 contents=$(dpkg-deb --contents "$deb")
-for path in ./usr/bin/vt106 ./usr/share/man/man1/vt106.1 ./usr/share/man/man1/vt106-decode.1 \
+for path in ./usr/bin/vt106 ./usr/share/man/man1/vt106.1.gz ./usr/share/man/man1/vt106-decode.1.gz \
+    ./usr/share/doc/vt106/copyright ./usr/share/doc/vt106/changelog.gz \
     ./usr/share/bash-completion/completions/vt106 ./usr/share/zsh/vendor-completions/_vt106 \
     ./usr/share/fish/vendor_completions.d/vt106.fish; do
   grep -q " $path\$" <<< "$contents" || { echo "the package lacks $path"; fail=1; }
 done
+
+# lintian, Debian's package checker: no error and no warning (its informational notes allowed).
+if command -v lintian >/dev/null; then
+  lintian --tag-display-limit 0 "$deb" > "$tmp/lintian.log" 2>&1
+  if grep -qE "^[EW]: " "$tmp/lintian.log"; then
+    echo "lintian finds errors or warnings:"; grep -E "^[EW]: " "$tmp/lintian.log"; fail=1
+  fi
+  lint=clean
+else
+  echo "note: lintian is not installed (scripts/deps installs it): the package was not checked by it"
+  lint=unchecked
+fi
 
 root=$tmp/root
 mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
@@ -53,5 +68,5 @@ dpkg --root="$root" "${force[@]}" -r vt106 >> "$tmp/dpkg.log" 2>&1 ||
 [ -e "$installed" ] && { echo "dpkg -r left $installed"; fail=1; }
 [ -n "$(find "$root/usr" -type f 2>/dev/null)" ] && { echo "dpkg -r left files: $(find "$root/usr" -type f)"; fail=1; }
 
-[ $fail = 0 ] && echo "$(basename "$deb") builds, installs, decodes and removes cleanly"
+[ $fail = 0 ] && echo "$(basename "$deb") builds, installs, decodes and removes cleanly; lintian: $lint"
 exit $fail

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `cmake --install` puts the binary, every man page and the three shell completions where man,
-# bash-completion, zsh and fish look for them, under /usr (packages) and under /usr/local.
+# `cmake --install` puts the binary, every man page (gzip'd) and the three shell completions where
+# man, bash-completion, zsh and fish look for them, and the copyright and changelog under
+# share/doc/vt106, under /usr (packages) and under /usr/local.
 set -u
 bin=$1
 build=$(cd "$(dirname "$bin")" && pwd)
@@ -16,7 +17,12 @@ check() {  # check PREFIX ZSH_DIR
     [ -f "$prefix/$path" ] || { echo "no $prefix/$path"; fail=1; }
   done
   for page in man/*.1; do
-    [ -f "$prefix/share/man/man1/$(basename "$page")" ] || { echo "no man page $(basename "$page") under $prefix"; fail=1; }
+    local gz=$prefix/share/man/man1/$(basename "$page").gz
+    [ -f "$gz" ] || { echo "no man page $(basename "$page").gz under $prefix"; fail=1; continue; }
+    gzip -dc "$gz" | cmp -s - "$page" || { echo "$gz is not $page gzip'd"; fail=1; }
+  done
+  for doc in share/doc/vt106/copyright share/doc/vt106/changelog.gz; do
+    [ -f "$prefix/$doc" ] || { echo "no $prefix/$doc"; fail=1; }
   done
   "$prefix/bin/vt106" --version > /dev/null || { echo "$prefix/bin/vt106 does not run"; fail=1; }
 }
