@@ -61,7 +61,9 @@ int run_decode(const DecodeOptions& o) {
   output::FormatSink& sink = *sink_owner;
   // A progress line when stderr is a terminal and the records go elsewhere (they would scroll it
   // away otherwise); it counts messages on their way to the sink.
-  const bool show_progress = !o.quiet && is_terminal(stderr) && !is_terminal(stdout);
+  // Only where it cannot mix with the records: not when they go to the terminal, nor into a pipe
+  // whose reader may print there (jq).
+  const bool show_progress = !o.quiet && is_terminal(stderr) && !may_reach_terminal(stdout);
   const bool show_summary = !o.quiet && is_terminal(stderr);
   sink.count_devices(show_summary);  // the summary line is the only reader of the device count
   CountingSink counting(sink);

@@ -48,6 +48,10 @@ void RecordOptions::add_record_options_to(CLI::App& cmd) {
                                                      std::end(output::output_format_names))))
       ->type_name("FORMAT")
       ->capture_default_str();
+  cmd.add_option("--columns", columns,
+                 "Table: these columns, comma-separated (time,dir,imei,event,valid,fix_time,lat,lon,kmh,bat,gsm,"
+                 "detail); default: those that fit the terminal")
+      ->type_name("LIST");
   cmd.add_option("--device-tz", device_tz,
                  "The device reports local time at this UTC offset (e.g. +08 for a TL402 at factory settings); "
                  "fix times are converted to UTC")
@@ -73,6 +77,18 @@ std::optional<gotop::ParseOptions> RecordOptions::parse_options(const char* comm
       return std::nullopt;
     }
     popts.device_tz_seconds = *tz;
+  }
+  // --columns names the table's columns.
+  const auto names = output::table_column_names();
+  for (const auto& column : util::split_list(columns)) {
+    if (std::find(names.begin(), names.end(), column) != names.end()) continue;
+    const auto near = util::closest_choices(column, names);
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ",") + n;
+    std::fprintf(stderr, "vt106 %s: --columns: '%s' is not a column%s%s%s (the columns: %s)\n", command,
+                 column.c_str(), near.empty() ? "" : "; did you mean '", near.empty() ? "" : near.front().c_str(),
+                 near.empty() ? "" : "'?", list.c_str());
+    return std::nullopt;
   }
   // --event names one of the events a record can carry: a misspelt one would select nothing.
   std::vector<std::string> known;
@@ -107,6 +123,9 @@ std::unique_ptr<output::FormatSink> RecordOptions::make_sink(std::FILE* out, boo
   o.pretty = pretty;
   o.flush_each = flush_each;
   o.colour = colour_allowed(out);
+  // A table fits the terminal it is shown on; written elsewhere its rows are whole.
+  o.width = terminal_columns(out);
+  o.columns = util::split_list(columns);
   // --format was checked against the same names when the command line was parsed.
   return output::make_format_sink(output::parse_output_format(format).value_or(output::OutputFormat::ndjson), out,
                                   std::move(o));

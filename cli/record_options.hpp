@@ -22,6 +22,7 @@ struct RecordOptions {
   std::size_t max_frame = gotop::default_max_frame;
   bool pretty = false;
   std::vector<std::string> imeis, events;
+  std::string columns;  // --columns: the table's columns, comma-separated
   bool no_errors = false;
   bool strict = false;  // exit 1 when an --imei or --event value matched no record
   bool flows = false;

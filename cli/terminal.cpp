@@ -10,10 +10,28 @@
 #include <unistd.h>
 
 #include "vt106/util/progress.hpp"
+#include "vt106/util/text.hpp"
 
 namespace vt106::cli {
 
 bool is_terminal(std::FILE* f) { return f && ::isatty(::fileno(f)) == 1; }
+
+std::size_t terminal_columns(std::FILE* f) {
+  if (!is_terminal(f)) return 0;
+  winsize ws{};
+  if (::ioctl(::fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS"))
+    if (const auto n = util::parse_int<unsigned>(c); n && *n > 0) return *n;
+  return 80;
+}
+
+bool may_reach_terminal(std::FILE* f) {
+  if (!f) return false;
+  if (is_terminal(f)) return true;
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) != 0) return true;
+  return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+}
 
 bool colour_allowed(std::FILE* f) {
   const char* no_colour = std::getenv("NO_COLOR");

@@ -16,6 +16,12 @@
 namespace vt106::cli {
 
 bool is_terminal(std::FILE* f);
+// The width of the terminal f is, in columns (its window size, else $COLUMNS); 0 when f is not
+// a terminal.
+std::size_t terminal_columns(std::FILE* f);
+// Whether what is written to f may reach a terminal: f is one, or a pipe or socket whose reader
+// may print there (`vt106 decode FILE | jq`). A progress line on stderr would mix with it.
+bool may_reach_terminal(std::FILE* f);
 // On a terminal and NO_COLOR unset or empty (no-color.org).
 bool colour_allowed(std::FILE* f);
 

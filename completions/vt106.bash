@@ -12,6 +12,13 @@ _vt106_files() {
   COMPREPLY=($(compgen -f -- "$cur"))
 }
 
+# Table columns, comma-separated: the next name after the last comma.
+_vt106_columns() {
+  local done=${cur%"${cur##*,}"}
+  COMPREPLY=($(compgen -P "$done" -W "time dir imei event valid fix_time lat lon kmh bat gsm detail" -- "${cur##*,}"))
+  compopt -o nospace 2> /dev/null
+}
+
 _vt106() {
   local cur prev sub
   cur=${COMP_WORDS[COMP_CWORD]}
@@ -29,11 +36,12 @@ _vt106() {
       case $prev in
         --input-format) COMPREPLY=($(compgen -W "auto capture hex text sms" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
+        --columns) _vt106_columns; return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         --text|--hex|--sms|--log-tz|--device-tz|--max-frame|--imei|-f|--filter|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout|-j|--jobs) return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet -j --jobs --device-tz --max-frame --imei --event --no-errors --strict --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--text --hex --sms --input-format --log-tz --format -q --quiet -j --jobs --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty -f --filter --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       else
         _vt106_files
       fi
@@ -44,10 +52,11 @@ _vt106() {
           COMPREPLY=($(compgen -W "any $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
         -w|--write) _vt106_files; return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
+        --columns) _vt106_columns; return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         -f|--filter|--port|-c|--count|--duration|--snaplen|-B|--buffer-size|--device-tz|--max-frame|--imei|--server-port|--max-flows|--max-buffer|--max-ooo|--idle-timeout) return ;;
       esac
-      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen -B --buffer-size --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-i --interface -f --filter --port -w --write -c --count --duration --snaplen -B --buffer-size --no-promisc -D --list-interfaces -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --flows --server-port --max-flows --max-buffer --max-ooo --idle-timeout --help" -- "$cur"))
       ;;
     craft)
       _vt106_craft
@@ -95,9 +104,10 @@ _vt106() {
         -w|--write) _vt106_files; return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
+        --columns) _vt106_columns; return ;;
         -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac
-      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --pretty --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command -w --write -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --help" -- "$cur"))
       ;;
   esac
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What vt106 writes for a person at a terminal, and only then: the progress line and the summary
-# on stderr, colours in tables (never with NO_COLOR). Terminals are made with script(1).
+# on stderr (the progress line only where it cannot mix with the records), colours in tables
+# (never with NO_COLOR), tables as wide as the terminal. Terminals are made with script(1).
 set -u
 bin=$(realpath "$1")
 command -v script >/dev/null || { echo "script (util-linux) is missing"; exit 77; }
@@ -52,6 +53,31 @@ on_terminal "$tmp/tty" "$slow | '$bin' decode -q - > '$tmp/out'"
 # Records going to the terminal themselves: no progress line over them.
 on_terminal "$tmp/tty" "$slow | '$bin' decode -"
 grep -q "messages/s" "$tmp/tty" && { echo "a progress line over records on the terminal"; fail=1; }
+# Records going into a pipe whose reader prints on the same terminal (jq): no progress line either.
+on_terminal "$tmp/tty" "$slow | '$bin' decode - | cat > '$tmp/out'"
+grep -q "messages/s" "$tmp/tty" && { echo "a progress line while the records go into a pipe"; fail=1; }
+cmp -s "$tmp/out" tests/golden/cases/capture-tcp-ipv4.out || { echo "records differ through a pipe"; fail=1; }
 
-[ $fail = 0 ] && echo "progress, summary and colours only on a terminal, none with -q or NO_COLOR"
+# A table fits the terminal: no line wider than it, whatever the records (errors, foreign flows,
+# flow summaries); the most useful columns kept; --columns chooses them; redirected, rows are whole.
+longest() { sed -e $'s/\r$//' -e "s/${esc}\[[0-9;]*m//g" "$1" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'; }
+for cols in 50 80 100 132; do
+  for f in captures/*.pcap captures/*.pcapng; do
+    on_terminal "$tmp/tty" "stty cols $cols rows 40; NO_COLOR=1 '$bin' decode --format table --flows $f 2>/dev/null"
+    [ "$(longest "$tmp/tty")" -le "$cols" ] || { echo "table wider than $cols columns for $f: $(longest "$tmp/tty")"; fail=1; }
+  done
+done
+on_terminal "$tmp/tty" "stty cols 80 rows 40; NO_COLOR=1 '$bin' decode --format table $capture"
+head -1 "$tmp/tty" | grep -q "^TIME  *IMEI  *EVENT .*DETAIL" || { echo "80 columns: not TIME, IMEI, EVENT, DETAIL: $(head -1 "$tmp/tty")"; fail=1; }
+on_terminal "$tmp/tty" "stty cols 200 rows 40; NO_COLOR=1 '$bin' decode --format table $capture"
+head -1 "$tmp/tty" | grep -q "^TIME  *DIR  *IMEI  *EVENT  *VALID  *FIX TIME  *LAT  *LON  *KM/H  *BAT  *GSM  *DETAIL" ||
+  { echo "200 columns: not every column: $(head -1 "$tmp/tty")"; fail=1; }
+on_terminal "$tmp/tty" "stty cols 60 rows 40; NO_COLOR=1 '$bin' decode --format table --columns imei,lat,lon $capture"
+[ "$(head -1 "$tmp/tty" | tr -s ' ' | tr -d '\r')" = "IMEI LAT LON" ] || { echo "--columns imei,lat,lon: $(head -1 "$tmp/tty")"; fail=1; }
+"$bin" decode --format table "$capture" > "$tmp/out"
+head -1 "$tmp/out" | grep -q "GSM  DETAIL" || { echo "redirected table lacks columns: $(head -1 "$tmp/out")"; fail=1; }
+"$bin" decode --format table --columns time,event "$capture" > "$tmp/out"
+[ "$(head -1 "$tmp/out" | tr -s ' ')" = "TIME EVENT" ] || { echo "redirected --columns time,event: $(head -1 "$tmp/out")"; fail=1; }
+
+[ $fail = 0 ] && echo "progress, summary and colours only on a terminal, none with -q or NO_COLOR; tables fit the terminal"
 exit $fail

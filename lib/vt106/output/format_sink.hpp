@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "vt106/output/record_filter.hpp"
 
@@ -22,7 +24,15 @@ struct FormatOptions {
   bool pretty = false;      // ndjson and json: indent each record
   bool flush_each = false;  // flush after every record (live capture); map formats write at finish()
   bool colour = false;      // table: ANSI colours for invalid fixes and errors
+  // table: the widest a row may be (0: no limit) and the columns to show, by name (empty: those
+  // that fit the width, most useful first; see table_column_names).
+  std::size_t width = 0;
+  std::vector<std::string> columns;
 };
+
+// The table's column names, in the order they are shown ("time", "dir", "imei", "event",
+// "valid", "fix_time", "lat", "lon", "kmh", "bat", "gsm", "detail").
+std::vector<std::string> table_column_names();
 
 // A record sink writing one format to a FILE*. Streaming formats write as records come; the
 // map formats (geojson, gpx, kml) group fixes per device and write everything at finish().

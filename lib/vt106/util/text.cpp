@@ -162,6 +162,18 @@ void split_fields(std::string_view s, char sep, std::vector<std::string_view>& o
   out.resize(n);
 }
 
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    const std::string_view word = trim(s.substr(0, comma));
+    if (!word.empty()) out.emplace_back(word);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment: rows of the previous two lines of the table.
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };

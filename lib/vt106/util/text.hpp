@@ -107,6 +107,9 @@ void split_fields(std::string_view s, char sep, std::vector<std::string_view>& o
 std::span<const std::string_view> split_fields_into(std::string_view s, char sep,
                                                     std::vector<std::string_view>& store);
 
+// "a, b,c" → {"a", "b", "c"}: comma-separated words, trimmed, empty ones left out.
+std::vector<std::string> split_list(std::string_view s);
+
 // Edits (insert, delete, substitute, swap two neighbours) from a to b, case-insensitive.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The choices a misspelt word most likely meant, closest first: those within about one edit per
