@@ -2,7 +2,7 @@
 # vt106 listen on loopback with real TCP and UDP devices (python3): frames decoded with the
 # receive time and endpoints, --command sent on a device's first frame (TCP and UDP), a command
 # line on standard input sent to a connected device, device_not_connected for one that is not,
-# an HTTP request reported once as foreign_protocol and closed, a silent connection closed by
+# an HTTP request reported once as a foreign record (as decode reports one) and closed, a silent connection closed by
 # --idle-timeout, -w, --count, and a clean stop on SIGINT.
 set -u
 bin=$(readlink -f "$1")
@@ -95,8 +95,9 @@ assert recs == saved, "the -w file differs from standard output"
 msgs = [r for r in recs if r["kind"] == "message"]
 up = [(r["transport"], r["imei"], r["type"]) for r in msgs if r["dir"] == "up"]
 assert up == [("tcp", tcp_imei, "CMD-T"), ("tcp", tcp_imei, "CMD-X"), ("udp", udp_imei, "CMD-X"), ("udp", udp_imei, "CMD-T")], up
-down = [(r["transport"], r["raw"]) for r in msgs if r["dir"] == "down"]
-assert down == [("tcp", ":123456F#"), ("tcp", ":123456M1,030S#"), ("udp", ":123456F#")], down
+down = [(r["transport"], r["raw"], r.get("imei")) for r in msgs if r["dir"] == "down"]
+# Commands name the device they went to, as decode's downlink records do.
+assert down == [("tcp", ":123456F#", tcp_imei), ("tcp", ":123456M1,030S#", tcp_imei), ("udp", ":123456F#", udp_imei)], down
 for r in msgs:
     assert r["ts"].endswith("Z") and r["flow"] in (1, 2), r
     device, listener = (r["src"], r["dst"]) if r["dir"] == "up" else (r["dst"], r["src"])
@@ -125,12 +126,15 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 errors = [r for r in recs if r["kind"] == "error"]
 codes = [e["code"] for e in errors]
-assert codes == ["foreign_protocol", "idle_timeout"], codes
-foreign = errors[0]
-assert foreign["transport"] == "tcp" and foreign["raw"].startswith("GET / HTTP/1.1") and foreign["src"].startswith("[::1]:"), foreign
-assert "protocol" not in foreign and foreign["flow"] == 1
-assert "it speaks http" in foreign["message"], foreign["message"]  # named by the same detector as decode
-assert errors[1]["flow"] == 2
+assert codes == ["idle_timeout"], codes
+# The HTTP request: one foreign record, as decode writes for a flow in another protocol, named by
+# the same detector.
+foreign = [r for r in recs if r["kind"] == "foreign"]
+assert len(foreign) == 1, foreign
+foreign = foreign[0]
+assert foreign["transport"] == "tcp" and foreign["src"].startswith("[::1]:") and foreign["flow"] == 1, foreign
+assert foreign["protocol"] == "http" and foreign["status"] == "match" and foreign["evidence"], foreign
+assert errors[0]["flow"] == 2
 msgs = [r for r in recs if r["kind"] == "message"]
 assert len(msgs) == 1 and msgs[0]["type"] == "CMD-X" and msgs[0]["flow"] == 3, msgs
 PY

@@ -34,7 +34,6 @@ constexpr std::uint64_t key_udp = 2;
 constexpr std::uint64_t key_watched = 3;
 constexpr std::uint64_t first_connection_key = 16;  // connection keys: flow id + this
 constexpr int max_reads_per_event = 16;
-constexpr std::size_t foreign_raw_shown = 64;
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -85,7 +84,10 @@ std::optional<std::pair<std::string, std::string>> parse_device_command(std::str
 struct Listener::Impl {
   struct Connection {
     Connection(gotop::Parser& parser, output::RecordSink& sink, std::size_t max_frame)
-        : up(parser, sink, max_frame, gotop::Direction::up), down(parser, sink, max_frame, gotop::Direction::down) {}
+        : up(parser, sink, max_frame, gotop::Direction::up), down(parser, sink, max_frame, gotop::Direction::down) {
+      // Commands carry no identifier: their records name the device they went to, as decode's do.
+      down.set_device_imei(&up.last_imei());
+    }
     std::uint64_t flow = 0;
     bool tcp = true;
     int fd = -1;  // TCP only; UDP peers share the UDP socket
@@ -325,21 +327,14 @@ struct Listener::Impl {
       c.verdict = looks_like_gotop(bytes);
       if (c.verdict == FirstBytes::foreign) {
         ++stats.foreign;
-        const std::size_t first = bytes.find_first_not_of(" \t\r\n\f\v");
-        const std::string_view shown = bytes.substr(first, foreign_raw_shown);
-        // Name what it speaks, as decode and detect would.
+        // Named as decode names a flow in another protocol: one foreign record, with what the
+        // detector of vt106 detect makes of the first bytes.
         detect::Hints hints;
         hints.transport = c.tcp ? detect::Transport::tcp : detect::Transport::udp;
         hints.server_port = util::parse_int<std::uint16_t>(std::string_view(c.local).substr(c.local.rfind(':') + 1)).value_or(0);
-        const auto v = detect::detect({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, {}, hints,
-                                      detect::Detail::brief);
-        std::string what = "the first bytes are not GOTOP";
-        if (v.status == detect::Status::match && v.protocol != "gotop")
-          what = fmt::format("it speaks {} (confidence {:.2f}{}{}), not GOTOP", v.protocol, v.confidence,
-                             v.device_id ? ", device " : "", v.device_id ? v.device_id->value : "");
-        report(ctx, listen_code::foreign_protocol,
-               fmt::format("{}: {}; {}", c.name, what, c.tcp ? "connection closed" : "its datagrams are ignored"),
-               shown);
+        const auto v = detect::detect({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, {}, hints);
+        ++stats.errors;
+        records.foreign(ctx, v);
         if (c.tcp) {
           close_connection(c);
           return false;

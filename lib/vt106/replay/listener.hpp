@@ -22,7 +22,6 @@ namespace vt106::replay {
 
 // Stable codes of the listener's own error records.
 namespace listen_code {
-inline constexpr std::string_view foreign_protocol = "foreign_protocol";
 inline constexpr std::string_view idle_timeout = "idle_timeout";
 inline constexpr std::string_view connection_limit = "connection_limit";
 inline constexpr std::string_view buffer_limit = "buffer_limit";
