@@ -9,7 +9,7 @@ namespace vt106::detect::probe_gotop {
 namespace {
 
 constexpr ProtocolInfo gotop{"gotop", "GOTOP VT-106, TL201/TL206, VT108, GPS101, TL402/TL403", Category::tracker,
-                             5050, true, false, true};
+                             5050, true, true, true};  // TCP; TL402 firmware can also send over UDP
 constexpr const ProtocolInfo* family_protocols[] = {&gotop};
 constexpr std::size_t max_frame = 1024;  // Traccar's and vt106 decode's frame limit
 
