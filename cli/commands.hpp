@@ -32,6 +32,14 @@ struct RegisteredSubcommand {
 };
 std::vector<RegisteredSubcommand>& registered_subcommands();
 
+// A command as `vt106 craft` takes its words ("track 30s", "sos-number 1 +8613812345678"),
+// crafted with `password`: its GPRS frame, or what is wrong in craft's words (listen's stdin).
+struct CraftedWords {
+  std::string frame;    // ":123456M1,030S#"
+  std::string problem;  // empty when the frame was made
+};
+CraftedWords craft_from_words(const std::vector<std::string>& words, const std::string& password);
+
 // Closes a file a subcommand opened (standard input stays open): std::unique_ptr<FILE, FileCloser>.
 struct FileCloser {
   void operator()(std::FILE* f) const {

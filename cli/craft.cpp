@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "usage.hpp"
 #include "vt106/client/command_link.hpp"
 #include "vt106/decode/stream_decoder.hpp"
 #include "vt106/gotop/encoder.hpp"
@@ -222,49 +223,10 @@ int run_craft(const CraftOptions& o, std::string_view name, Builder build, const
   return std::fflush(stdout) == 0 ? exit_ok : exit_input;
 }
 
-Runner setup_craft(CLI::App& app) {
-  auto opts = std::make_shared<CraftOptions>();
-  auto args = std::make_shared<CommandArguments>();
-  auto* cmd = app.add_subcommand("craft", "Build a downlink command from named arguments; print it or send it");
-  cmd->require_subcommand(1);
-  cmd->fallthrough();  // craft's options may follow the command: vt106 craft track 30s --format hex
-  cmd->footer(R"(Examples:
-  vt106 craft track 30s                          :123456M1,030S#
-  vt106 craft sos-number 1 +8613812345678        :123456A1,+8613812345678#
-  vt106 craft geofence 1 --exit 51.193125,9.21575 50.403097,11.019925
-  vt106 craft speed-alarm 80 --format sms        123456J1,080
-  vt106 craft locate --send 127.0.0.1:5050 --wait 60
-
-Ranges are the TL402 firmware's where it states one. Forms marked 'inferred' are not in any
-published source; see 'man vt106-craft'.)");
-  cmd->add_option("--password", opts->password, "The device's 6-digit password")->capture_default_str();
-  auto* format = cmd->add_option("--format", opts->format,
-                                 "text: the GPRS frame; hex: its bytes; json: the record 'vt106 decode' gives for it; "
-                                 "sms: the SMS text (no ':' and no '#')")
-                     ->check(CLI::IsMember({"text", "hex", "json", "sms"}))
-                     ->type_name("text|hex|json|sms")
-                     ->capture_default_str();
-  auto* send = cmd->add_option("--send", opts->send,
-                               "Send the frame to HOST:PORT (name, IPv4 or [IPv6]) and print the decoded replies")
-                   ->type_name("HOST:PORT")
-                   ->excludes(format);
-  cmd->add_option("--transport", opts->transport, "Send over tcp or udp")
-      ->check(CLI::IsMember({"tcp", "udp"}))
-      ->type_name("tcp|udp")
-      ->capture_default_str()
-      ->needs(send);
-  cmd->add_option("--wait", opts->wait_seconds, "Seconds to wait for replies after sending (0: do not wait)")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->type_name("SECONDS")
-      ->capture_default_str()
-      ->needs(send);
-  cmd->add_option("--connect-timeout", opts->connect_timeout_seconds, "Seconds allowed for the TCP connection")
-      ->check(CLI::Range(0.1, 600.0))
-      ->type_name("SECONDS")
-      ->capture_default_str()
-      ->needs(send);
-
-  auto chosen = std::make_shared<std::map<std::string, Builder>>();
+// Declares every command (track, sos-number, ...) with its arguments on `cmd`; the one parsed is
+// found in `chosen` by its name.
+void add_commands(CLI::App* cmd, const std::shared_ptr<CommandArguments>& args,
+                  const std::shared_ptr<std::map<std::string, Builder>>& chosen) {
   const auto add = [&](const char* name, const char* help, Builder build) {
     (*chosen)[name] = build;
     return cmd->add_subcommand(name, help);
@@ -373,6 +335,53 @@ published source; see 'man vt106-craft'.)");
       build_factory_reset)
       ->add_flag("--yes-really-reset", args->confirmed, "Confirm that the device is to be reset");
 
+}
+
+Runner setup_craft(CLI::App& app) {
+  auto opts = std::make_shared<CraftOptions>();
+  auto args = std::make_shared<CommandArguments>();
+  auto* cmd = app.add_subcommand("craft", "Build a downlink command from named arguments; print it or send it");
+  cmd->require_subcommand(1);
+  cmd->fallthrough();  // craft's options may follow the command: vt106 craft track 30s --format hex
+  cmd->footer(R"(Examples:
+  vt106 craft track 30s                          :123456M1,030S#
+  vt106 craft sos-number 1 +8613812345678        :123456A1,+8613812345678#
+  vt106 craft geofence 1 --exit 51.193125,9.21575 50.403097,11.019925
+  vt106 craft speed-alarm 80 --format sms        123456J1,080
+  vt106 craft locate --send 127.0.0.1:5050 --wait 60
+
+Ranges are the TL402 firmware's where it states one. Forms marked 'inferred' are not in any
+published source; see 'man vt106-craft'.)");
+  cmd->add_option("--password", opts->password, "The device's 6-digit password")->capture_default_str();
+  auto* format = cmd->add_option("--format", opts->format,
+                                 "text: the GPRS frame; hex: its bytes; json: the record 'vt106 decode' gives for it; "
+                                 "sms: the SMS text (no ':' and no '#')")
+                     ->check(CLI::IsMember({"text", "hex", "json", "sms"}))
+                     ->type_name("text|hex|json|sms")
+                     ->capture_default_str();
+  auto* send = cmd->add_option("--send", opts->send,
+                               "Send the frame to HOST:PORT (name, IPv4 or [IPv6]) and print the decoded replies")
+                   ->type_name("HOST:PORT")
+                   ->excludes(format);
+  cmd->add_option("--transport", opts->transport, "Send over tcp or udp")
+      ->check(CLI::IsMember({"tcp", "udp"}))
+      ->type_name("tcp|udp")
+      ->capture_default_str()
+      ->needs(send);
+  cmd->add_option("--wait", opts->wait_seconds, "Seconds to wait for replies after sending (0: do not wait)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->type_name("SECONDS")
+      ->capture_default_str()
+      ->needs(send);
+  cmd->add_option("--connect-timeout", opts->connect_timeout_seconds, "Seconds allowed for the TCP connection")
+      ->check(CLI::Range(0.1, 600.0))
+      ->type_name("SECONDS")
+      ->capture_default_str()
+      ->needs(send);
+
+  auto chosen = std::make_shared<std::map<std::string, Builder>>();
+  add_commands(cmd, args, chosen);
+
   return [opts, args, chosen, cmd] {
     for (auto* sub : cmd->get_subcommands())
       if (auto it = chosen->find(sub->get_name()); it != chosen->end())
@@ -382,6 +391,36 @@ published source; see 'man vt106-craft'.)");
 }
 
 }  // namespace
+
+CraftedWords craft_from_words(const std::vector<std::string>& words, const std::string& password) {
+  CraftedWords out;
+  CLI::App app{"", "craft"};
+  app.require_subcommand(1);
+  auto args = std::make_shared<CommandArguments>();
+  auto chosen = std::make_shared<std::map<std::string, Builder>>();
+  add_commands(&app, args, chosen);
+  std::vector<std::string> reversed(words.rbegin(), words.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    out.problem = parse_error_text(app, e, words, "vt106 craft");
+    if (out.problem.empty()) out.problem = "give a command as 'vt106 craft' takes it, e.g. 'track 30s'";
+    return out;
+  }
+  for (auto* sub : app.get_subcommands())
+    if (auto it = chosen->find(sub->get_name()); it != chosen->end()) {
+      auto cmd = it->second(*args);
+      auto crafted = cmd ? gotop::craft(*cmd, password) : Checked<gotop::CraftedCommand>(cmd.error());
+      if (!crafted) {
+        out.problem = fmt::format("vt106 craft {}: {}", it->first, crafted.error().message);
+        return out;
+      }
+      out.frame = crafted->gprs_frame();
+      return out;
+    }
+  out.problem = "give a command as 'vt106 craft' takes it, e.g. 'track 30s'";
+  return out;
+}
 
 const Subcommand craft_registration{"craft", 60, setup_craft};
 

@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -20,6 +22,8 @@
 #include "record_options.hpp"
 #include "vt106/output/ndjson_sink.hpp"
 #include "vt106/output/tee_sink.hpp"
+#include "vt106/gotop/encoder.hpp"
+#include "vt106/gotop/parser.hpp"
 #include "vt106/replay/listener.hpp"
 #include "vt106/util/text.hpp"
 
@@ -38,6 +42,7 @@ struct ListenOptions {
   std::uint64_t count = 0;
   double duration_s = 0;
   bool quiet = false;
+  std::string password{gotop::default_password};  // commands typed on stdin
   RecordOptions records;
 };
 
@@ -53,9 +58,12 @@ extern "C" void on_listen_stop_signal(int) {
 // reading (a background job); lines are "IMEI FRAME".
 bool stdin_usable() { return !::isatty(STDIN_FILENO) || ::tcgetpgrp(STDIN_FILENO) == ::getpgrp(); }
 
+// Commands typed on standard input, and the replies that answer them: each line is an IMEI and
+// a command as `vt106 craft` takes it (or a frame ':PASSWORD...#'), checked as craft checks it,
+// sent at once or held until the device connects; the device's reply is told on stderr.
 class CommandLines {
  public:
-  explicit CommandLines(replay::Listener& listener) : listener_(listener) {}
+  CommandLines(replay::Listener& listener, std::string password) : listener_(listener), password_(std::move(password)) {}
 
   void on_readable() {
     char buf[4096];
@@ -78,21 +86,111 @@ class CommandLines {
     }
   }
 
- private:
-  void line(const std::string& text) {
-    const std::string_view trimmed = util::trim(text);
-    if (trimmed.empty() || trimmed.front() == '#') return;  // blank lines and comments
-    const auto command = replay::parse_device_command(trimmed, ' ');
-    if (!command) {
-      std::fprintf(stderr, "vt106 listen: standard input: '%.*s' is not 'IMEI FRAME'\n",
-                   static_cast<int>(trimmed.size()), trimmed.data());
+  // An uplink message: the reply to a command sent from stdin when its type answers the letter.
+  void on_message(const gotop::Message& m) {
+    if (m.dir != gotop::Direction::up || m.imei.empty() || awaiting_.empty()) return;
+    const auto it = awaiting_.find(m.imei);
+    if (it == awaiting_.end()) return;
+    auto& queue = it->second;
+    for (auto w = queue.begin(); w != queue.end(); ++w) {
+      if (!answers(m, w->letter)) continue;
+      std::fprintf(stderr, "vt106 listen: %s answered '%s' (%s): %.*s\n", std::string(m.imei).c_str(),
+                   w->typed.c_str(), w->frame.c_str(), static_cast<int>(m.raw.size()), m.raw.data());
+      queue.erase(w);
+      if (queue.empty()) awaiting_.erase(it);
       return;
     }
-    listener_.send_command(command->first, command->second);
+  }
+
+ private:
+  struct Awaited {
+    std::string letter, typed, frame;
+  };
+
+  // A reply names the command it answers: CMD-<letter> (CMD-F for a locate, CMD-M for track...).
+  static bool answers(const gotop::Message& m, std::string_view letter) {
+    return !letter.empty() && (m.command == letter || m.type == "CMD-" + std::string(letter));
+  }
+  // The command letter of a frame ":123456M1,030S#" (after the 6-digit password).
+  static std::string letter_of(std::string_view frame) {
+    if (frame.size() > 8 && frame[0] == ':' && util::all_digits(frame.substr(1, 6))) return std::string(frame.substr(7, 1));
+    return {};
+  }
+
+  void line(const std::string& text) {
+    ++line_number_;
+    const std::string_view trimmed = util::trim(text);
+    if (trimmed.empty() || trimmed.front() == '#') return;  // blank lines and comments
+    std::vector<std::string> words;
+    for (std::size_t at = 0; at < trimmed.size();) {
+      const auto end = trimmed.find_first_of(" \t", at);
+      const auto word = trimmed.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+      if (!word.empty()) words.emplace_back(word);
+      if (end == std::string_view::npos) break;
+      at = end + 1;
+    }
+    const std::string where = fmt::format("standard input line {}", line_number_);
+    if (words.size() < 2 || !util::all_digits(words[0]) || words[0].size() < 5 || words[0].size() > 20) {
+      std::fprintf(stderr, "vt106 listen: %s: '%.*s' is not 'IMEI COMMAND' (e.g. '867648040000018 track 30s', or "
+                   "'867648040000018 :123456F#')\n", where.c_str(), static_cast<int>(trimmed.size()), trimmed.data());
+      return;
+    }
+    const std::string imei = words[0];
+    const std::vector<std::string> command(words.begin() + 1, words.end());
+    std::string frame, typed;
+    for (const auto& w : command) typed += (typed.empty() ? "" : " ") + w;
+    if (command.size() == 1 && command[0].front() == ':') {
+      // A frame as it goes out: it must be one GOTOP downlink frame that decodes.
+      frame = command[0];
+      gotop::Message m;
+      gotop::DecodeError err;
+      const bool whole = frame.size() > 2 && frame.back() == '#' && frame.find('#') == frame.size() - 1;
+      if (!whole || !parser_.parse_frame(std::string_view(frame).substr(0, frame.size() - 1), m, err) ||
+          m.dir != gotop::Direction::down) {
+        std::fprintf(stderr, "vt106 listen: %s: '%s' is not a GOTOP command frame (':PASSWORD...#'); not sent\n",
+                     where.c_str(), frame.c_str());
+        return;
+      }
+    } else {
+      const auto crafted = craft_from_words(command, password_);
+      if (!crafted.problem.empty()) {
+        std::fprintf(stderr, "vt106 listen: %s: %s; not sent\n", where.c_str(), crafted.problem.c_str());
+        return;
+      }
+      frame = crafted.frame;
+    }
+    if (!listener_.send_or_hold(imei, frame))
+      std::fprintf(stderr, "vt106 listen: %s is not connected; '%s' (%s) is sent when it connects\n", imei.c_str(),
+                   typed.c_str(), frame.c_str());
+    awaiting_[imei].push_back({letter_of(frame), typed, frame});
   }
 
   replay::Listener& listener_;
+  std::string password_;
+  gotop::Parser parser_;
   std::string pending_;
+  std::uint64_t line_number_ = 0;
+  std::map<std::string, std::deque<Awaited>, std::less<>> awaiting_;
+};
+
+// Passes every record on, and tells CommandLines (once attached) of the messages: the replies
+// it waits for.
+class ReplyTap final : public output::RecordSink {
+ public:
+  explicit ReplyTap(output::RecordSink& next) : next_(next) {}
+  void attach(CommandLines* lines) { lines_ = lines; }
+  void message(const output::RecordContext& ctx, const gotop::Message& m) override {
+    next_.message(ctx, m);
+    if (lines_) lines_->on_message(m);
+  }
+  void error(const output::RecordContext& ctx, const output::ErrorRecord& e) override { next_.error(ctx, e); }
+  void flow(const output::FlowSummary& f) override { next_.flow(f); }
+  void foreign(const output::RecordContext& ctx, const detect::Verdict& v) override { next_.foreign(ctx, v); }
+  void flow_closed(std::uint32_t flow) override { next_.flow_closed(flow); }
+
+ private:
+  output::RecordSink& next_;
+  CommandLines* lines_ = nullptr;
 };
 
 int run_listen(const ListenOptions& o) {
@@ -142,9 +240,10 @@ int run_listen(const ListenOptions& o) {
                  "be accepted, not --max-connections %zu; later ones wait until one closes. Raise the limit "
                  "(ulimit -n, LimitNOFILE=) to accept them all\n",
                  files.soft, files.hard, files.sockets(), o.max_connections);
+  ReplyTap tap(*sink);
   std::unique_ptr<replay::Listener> listener;
   try {
-    listener = std::make_unique<replay::Listener>(lopts, parser, *sink);
+    listener = std::make_unique<replay::Listener>(lopts, parser, tap);
   } catch (const std::system_error& e) {
     std::fprintf(stderr, "vt106 listen: %s\n", e.what());
     return exit_input;
@@ -157,11 +256,12 @@ int run_listen(const ListenOptions& o) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  CommandLines lines(*listener);
+  CommandLines lines(*listener, o.password);
+  tap.attach(&lines);
   const bool reading_commands = stdin_usable() && listener->watch(STDIN_FILENO, [&] { lines.on_readable(); });
   if (!o.quiet)
     std::fprintf(stderr, "vt106 listen: listening on %s (tcp and udp)%s%s%s, Ctrl-C to stop\n",
-                 listener->tcp_address().c_str(), reading_commands ? "; 'IMEI FRAME' lines on stdin are sent" : "",
+                 listener->tcp_address().c_str(), reading_commands ? "; 'IMEI COMMAND' lines on stdin (as vt106 craft takes them) are sent" : "",
                  o.write_path.empty() ? "" : "; saving records to ", o.write_path.c_str());
 
   const auto started = std::chrono::steady_clock::now();
@@ -233,6 +333,8 @@ Runner setup_listen(CLI::App& app) {
       ->type_name("SECONDS");
   cmd->add_option("--command", opts->commands, "Send FRAME to device IMEI when its first frame arrives (repeatable)")
       ->type_name("IMEI=FRAME");
+  cmd->add_option("--password", opts->password, "The devices' 6-digit password, for the commands typed on standard input")
+      ->capture_default_str();
   cmd->add_option("-w,--write", opts->write_path, "Also save every record (unfiltered) to this NDJSON file")->type_name("FILE");
   cmd->add_option("-c,--count", opts->count, "Stop after this many message records")->type_name("COUNT");
   cmd->add_option("--duration", opts->duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber)->type_name("SECONDS");

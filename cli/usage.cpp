@@ -26,8 +26,8 @@ std::vector<CLI::App*> subcommands_of(CLI::App* app) {
   return app->get_subcommands([](CLI::App*) { return true; });
 }
 
-Where locate(CLI::App& top, const std::vector<std::string>& args) {
-  Where w{&top, "vt106", 0};
+Where locate(CLI::App& top, const std::vector<std::string>& args, const std::string& root) {
+  Where w{&top, root, 0};
   for (std::size_t i = 0; i < args.size() && args[i] != "--"; ++i)
     for (CLI::App* sub : subcommands_of(w.app))
       if (sub->get_name() == args[i]) {
@@ -139,7 +139,14 @@ std::string value_problem(CLI::App* app, const std::string& what) {
 
 int report_parse_error(CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
   if (e.get_exit_code() == 0) return app.exit(e) == 0 ? exit_ok : exit_usage;  // --help, --version
-  const Where w = locate(app, args);
+  std::fprintf(stderr, "%s\n", parse_error_text(app, e, args).c_str());
+  return exit_usage;
+}
+
+std::string parse_error_text(CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args,
+                             const std::string& root) {
+  if (e.get_exit_code() == 0) return {};
+  const Where w = locate(app, args, root);
   const std::string what = e.what();
   const std::string help = fmt::format("run '{} --help' for", w.path);
   std::string message;
@@ -195,8 +202,7 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, const std::vecto
   } else {
     message = what;
   }
-  std::fprintf(stderr, "%s: %s\n", w.path.c_str(), message.c_str());
-  return exit_usage;
+  return w.path + ": " + message;
 }
 
 }  // namespace vt106::cli

@@ -159,6 +159,7 @@ complete -c vt106 -n '__fish_seen_subcommand_from listen' -l max-connections -x 
 complete -c vt106 -n '__fish_seen_subcommand_from listen' -l max-buffer -x -d 'Command bytes queued per connection'
 complete -c vt106 -n '__fish_seen_subcommand_from listen' -l idle-timeout -x -d 'Seconds without data that close a connection'
 complete -c vt106 -n '__fish_seen_subcommand_from listen' -l command -x -d 'Send FRAME to IMEI on its first frame (IMEI=FRAME)'
+complete -c vt106 -n '__fish_seen_subcommand_from listen' -l password -x -d 'Password for the commands typed on stdin'
 complete -c vt106 -n '__fish_seen_subcommand_from listen' -s w -l write -r -F -d 'Also save every record to this NDJSON file'
 complete -c vt106 -n '__fish_seen_subcommand_from listen' -s c -l count -x -d 'Stop after this many message records'
 complete -c vt106 -n '__fish_seen_subcommand_from listen' -l duration -x -d 'Stop after this many seconds'

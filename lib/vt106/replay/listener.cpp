@@ -118,6 +118,7 @@ struct Listener::Impl {
   gotop::Parser& parser;
   output::RecordSink& records;
   std::multimap<std::string, std::string, std::less<>> commands;
+  std::multimap<std::string, std::string, std::less<>> held;  // sent once, when the device connects
   EventLoop loop;
   Fd tcp_listener, udp_socket;
   SocketAddress tcp_bound, udp_bound;
@@ -358,6 +359,9 @@ struct Listener::Impl {
     device_connection[c.imei] = c.flow;
     const auto [from, to] = commands.equal_range(c.imei);
     for (auto it = from; it != to; ++it) queue_command(c, it->second);
+    const auto [first, last] = held.equal_range(c.imei);
+    for (auto it = first; it != last; ++it) queue_command(c, it->second);
+    held.erase(first, last);
   }
 
   bool queue_command(Connection& c, std::string_view frame) {
@@ -537,6 +541,16 @@ struct Listener::Impl {
     for (const auto& [flow, c] : connections) flows.push_back(flow);
     std::sort(flows.begin(), flows.end());
     for (const auto flow : flows) close_connection(*connections.at(flow));
+    // Commands held for devices that never connected: not sent, and said so.
+    for (const auto& [imei, frame] : held) {
+      ++stats.commands_not_sent;
+      output::RecordContext ctx;
+      ctx.input = "listen";
+      ctx.ts_ns = unix_ns();
+      report(ctx, listen_code::device_not_connected,
+             fmt::format("listen: device {} did not connect; '{}' not sent", imei, frame), frame, imei);
+    }
+    held.clear();
   }
 };
 
@@ -580,6 +594,16 @@ bool Listener::send_command(std::string_view imei, std::string_view frame) {
     return false;
   }
   return impl_->queue_command(*impl_->connections.at(it->second), frame);
+}
+
+bool Listener::send_or_hold(std::string_view imei, std::string_view frame) {
+  auto it = impl_->device_connection.find(std::string(imei));
+  if (it != impl_->device_connection.end()) {
+    impl_->queue_command(*impl_->connections.at(it->second), frame);
+    return true;
+  }
+  impl_->held.emplace(std::string(imei), std::string(frame));
+  return false;
 }
 
 void Listener::finish() { impl_->finish(); }

@@ -89,6 +89,9 @@ class Listener {
   // Sends a frame to a device's open connection (the latest one it spoke on). Both outcomes are
   // records: the frame as a downlink message, or a device_not_connected / buffer_limit error.
   bool send_command(std::string_view imei, std::string_view frame);
+  // Sends the frame now when the device has an open connection (true); otherwise keeps it and
+  // sends it once, when the device's first frame arrives on its next connection (false).
+  bool send_or_hold(std::string_view imei, std::string_view frame);
   // Closes every connection; frames left open become truncated records.
   void finish();
   // Makes poll() return at once. Async-signal-safe.
