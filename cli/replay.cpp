@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -297,10 +298,45 @@ int run_replay(const ReplayOptions& o) {
 
   if (!target) {
     // A dry run reads the whole input to say what would be sent.
+    // Each connection of the first pass as a plan record when it ends (with -v, each message it
+    // would send too), in the order they end, then the summary.
     header.dry_run = true;
     replay::ScheduledEvent e;
+    std::map<std::uint64_t, replay::ConnectionPlan> open;
+    std::string line;
+    auto write_plan = [&](const replay::ConnectionPlan& p) {
+      line.clear();
+      replay::append_plan_json(line, p, schedule.timed());
+      sink.write_json(line);
+    };
     while (!schedule.first_pass_read() && schedule.next(e)) {
+      if (e.kind == replay::ScheduledEvent::Kind::open) {
+        auto& p = open[e.stream];
+        p.stream = e.plan;
+        p.open_ns = e.due_ns;
+        continue;
+      }
+      const auto it = open.find(e.stream);
+      if (it == open.end()) continue;
+      auto& p = it->second;
+      if (e.kind == replay::ScheduledEvent::Kind::message) {
+        if (o.verbose) {
+          line.clear();
+          replay::append_would_send_json(line, *p.stream, p.messages, e.due_ns, e.bytes, schedule.timed());
+          sink.write_json(line);
+        }
+        if (p.first_ns < 0) p.first_ns = e.due_ns;
+        p.last_ns = e.due_ns;
+        ++p.messages;
+        p.bytes += e.bytes.size();
+        p.restamped += e.restamped;
+        continue;
+      }
+      p.close_ns = e.due_ns;
+      write_plan(p);
+      open.erase(it);
     }
+    for (const auto& [id, p] : open) write_plan(p);  // cut short (a damaged input)
     plan_line();
     if (!o.quiet) {
       if (schedule.totals().connections == 0)

@@ -12,6 +12,52 @@ namespace {
 void timestamp(output::JsonWriter& w, std::string_view key, std::int64_t ns) { w.key(key).timestamp_us(ns); }
 }  // namespace
 
+namespace {
+void seconds(output::JsonWriter& w, const char* key, std::int64_t ns) {
+  w.key(key).number(static_cast<double>(ns) / 1e9);
+}
+void device_fields(output::JsonWriter& w, const StreamPlan& st) {
+  w.key("transport").string(net::to_string(st.transport));
+  w.key("flow").number(st.id);
+  if (!st.imei.empty()) w.key("imei").string(st.imei);
+  if (st.imei != st.recorded_imei && !st.recorded_imei.empty()) w.key("recorded_imei").string(st.recorded_imei);
+  if (!st.recorded_client.empty()) w.key("recorded_src").string(st.recorded_client);
+  w.key("pass").number(st.pass);
+}
+}  // namespace
+
+void append_plan_json(std::string& out, const ConnectionPlan& p, bool timed) {
+  output::JsonWriter w(out);
+  w.begin_object();
+  w.key("kind").string("plan");
+  device_fields(w, *p.stream);
+  w.key("messages").number(p.messages);
+  w.key("bytes").number(p.bytes);
+  if (p.restamped) w.key("restamped").number(p.restamped);
+  if (timed) {
+    seconds(w, "connect_s", p.open_ns);
+    if (p.first_ns >= 0) seconds(w, "first_s", p.first_ns);
+    if (p.last_ns >= 0) seconds(w, "last_s", p.last_ns);
+    if (p.close_ns >= 0) seconds(w, "close_s", p.close_ns);
+  }
+  w.end_object();
+}
+
+void append_would_send_json(std::string& out, const StreamPlan& st, std::uint64_t index, std::int64_t due_ns,
+                            std::string_view bytes, bool timed) {
+  output::JsonWriter w(out);
+  w.begin_object();
+  w.key("kind").string("would_send");
+  w.key("dir").string("up");
+  device_fields(w, st);
+  w.key("index").number(index);
+  if (timed) seconds(w, "due_s", due_ns);
+  w.key("bytes").number(static_cast<std::uint64_t>(bytes.size()));
+  w.key("raw");
+  if (!w.string_checked(bytes)) w.key("raw_hex").hex_string(bytes);
+  w.end_object();
+}
+
 void append_sent_json(std::string& out, const SentMessage& s) {
   output::JsonWriter w(out);
   const StreamPlan& st = *s.stream;
