@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -24,6 +25,7 @@
 #include "vt106/output/tee_sink.hpp"
 #include "vt106/gotop/encoder.hpp"
 #include "vt106/gotop/parser.hpp"
+#include "vt106/net/pcapng_writer.hpp"
 #include "vt106/replay/listener.hpp"
 #include "vt106/util/text.hpp"
 
@@ -38,7 +40,8 @@ struct ListenOptions {
   std::size_t max_buffer = 256 * 1024;
   double idle_timeout_s = 300;
   std::vector<std::string> commands;
-  std::string write_path;
+  std::string write_path;  // -w: a pcapng of what passed on the sockets
+  std::string ndjson_path;  // --save-ndjson: every record
   std::uint64_t count = 0;
   double duration_s = 0;
   bool quiet = false;
@@ -57,6 +60,45 @@ extern "C" void on_listen_stop_signal(int) {
 // Standard input is read only when it is not a terminal this process would be stopped for
 // reading (a background job); lines are "IMEI FRAME".
 bool stdin_usable() { return !::isatty(STDIN_FILENO) || ::tcgetpgrp(STDIN_FILENO) == ::getpgrp(); }
+
+// What passed on the sockets, as a capture: the listener's wire events into a pcapng file.
+class PcapngWire final : public replay::ListenWire {
+ public:
+  explicit PcapngWire(std::FILE* f) : writer_(f, "vt106 listen") {}
+  void opened(std::uint64_t flow, bool tcp, const net::Endpoint& device, const net::Endpoint& local,
+              std::int64_t unix_ns) override {
+    flows_[flow] = {tcp, device, local};
+    if (tcp) writer_.tcp_open(flow, device, local, unix_ns);
+  }
+  void data(std::uint64_t flow, bool from_device, std::string_view bytes, std::int64_t unix_ns) override {
+    const auto it = flows_.find(flow);
+    if (it == flows_.end()) return;
+    const Flow& f = it->second;
+    if (f.tcp) writer_.tcp_data(flow, from_device, bytes, unix_ns);
+    else if (from_device) writer_.udp(f.device, f.local, bytes, unix_ns);
+    else writer_.udp(f.local, f.device, bytes, unix_ns);
+  }
+  void closed(std::uint64_t flow, bool by_device, std::int64_t unix_ns) override {
+    const auto it = flows_.find(flow);
+    if (it == flows_.end()) return;
+    if (it->second.tcp) writer_.tcp_close(flow, by_device, unix_ns);
+    flows_.erase(it);
+  }
+  // Flushed after each turn of the loop, so that a reader of the file sees what came.
+  void flush() { writer_.flush(); }
+  bool finish() {
+    writer_.flush();
+    return writer_.ok();
+  }
+
+ private:
+  struct Flow {
+    bool tcp;
+    net::Endpoint device, local;
+  };
+  net::PcapngWriter writer_;
+  std::unordered_map<std::uint64_t, Flow> flows_;
+};
 
 // Commands typed on standard input, and the replies that answer them: each line is an IMEI and
 // a command as `vt106 craft` takes it (or a frame ':PASSWORD...#'), checked as craft checks it,
@@ -212,12 +254,24 @@ int run_listen(const ListenOptions& o) {
     lopts.commands.push_back(std::move(*command));
   }
   std::unique_ptr<std::FILE, FileCloser> saved;
-  if (!o.write_path.empty()) {
-    saved.reset(std::fopen(o.write_path.c_str(), "w"));
+  if (!o.ndjson_path.empty()) {
+    saved.reset(std::fopen(o.ndjson_path.c_str(), "w"));
     if (!saved) {
+      std::fprintf(stderr, "vt106 listen: --save-ndjson %s: cannot write: %s\n", o.ndjson_path.c_str(),
+                   std::strerror(errno));
+      return exit_input;
+    }
+  }
+  std::unique_ptr<std::FILE, FileCloser> pcap_file;
+  std::unique_ptr<PcapngWire> wire;
+  if (!o.write_path.empty()) {
+    pcap_file.reset(std::fopen(o.write_path.c_str(), "wb"));
+    if (!pcap_file) {
       std::fprintf(stderr, "vt106 listen: -w %s: cannot write: %s\n", o.write_path.c_str(), std::strerror(errno));
       return exit_input;
     }
+    wire = std::make_unique<PcapngWire>(pcap_file.get());
+    lopts.wire = wire.get();
   }
 
   // Records are flushed after every turn of the loop: as they arrive, without a write per record.
@@ -262,7 +316,7 @@ int run_listen(const ListenOptions& o) {
   if (!o.quiet)
     std::fprintf(stderr, "vt106 listen: listening on %s (tcp and udp)%s%s%s, Ctrl-C to stop\n",
                  listener->tcp_address().c_str(), reading_commands ? "; 'IMEI COMMAND' lines on stdin (as vt106 craft takes them) are sent" : "",
-                 o.write_path.empty() ? "" : "; saving records to ", o.write_path.c_str());
+                 o.write_path.empty() ? "" : "; saving what passes to ", o.write_path.c_str());
 
   const auto started = std::chrono::steady_clock::now();
   const auto duration_ns = static_cast<std::int64_t>(o.duration_s * 1e9);
@@ -277,6 +331,7 @@ int run_listen(const ListenOptions& o) {
     listener->poll(timeout);
     out.flush();
     if (file_sink) file_sink->flush();
+    if (wire) wire->flush();
   }
   active_listener = nullptr;
   listener->finish();
@@ -302,6 +357,8 @@ int run_listen(const ListenOptions& o) {
                  static_cast<unsigned long long>(s.idle_closed), static_cast<unsigned long long>(s.over_limit),
                  static_cast<unsigned long long>(s.commands_sent), static_cast<unsigned long long>(s.commands_not_sent),
                  static_cast<unsigned long long>(s.udp_dropped), o.write_path.empty() ? "" : "; saved to ", o.write_path.c_str());
+  if (wire && !wire->finish())
+    std::fprintf(stderr, "vt106 listen: -w %s: writing failed: %s\n", o.write_path.c_str(), std::strerror(errno));
   return status;
 }
 
@@ -335,7 +392,12 @@ Runner setup_listen(CLI::App& app) {
       ->type_name("IMEI=FRAME");
   cmd->add_option("--password", opts->password, "The devices' 6-digit password, for the commands typed on standard input")
       ->capture_default_str();
-  cmd->add_option("-w,--write", opts->write_path, "Also save every record (unfiltered) to this NDJSON file")->type_name("FILE");
+  cmd->add_option("-w,--write", opts->write_path,
+                  "Also save what passed on the sockets as a pcapng capture (real addresses, ports and times), "
+                  "which decode, doctor and replay read like any capture")
+      ->type_name("FILE");
+  cmd->add_option("--save-ndjson", opts->ndjson_path, "Also save every record (unfiltered) to this NDJSON file")
+      ->type_name("FILE");
   cmd->add_option("-c,--count", opts->count, "Stop after this many message records")->type_name("COUNT");
   cmd->add_option("--duration", opts->duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber)->type_name("SECONDS");
   cmd->add_flag("-q,--quiet", opts->quiet, "No start and summary lines on stderr");

@@ -101,13 +101,13 @@ _vt106() {
       ;;
     listen)
       case $prev in
-        -w|--write) _vt106_files; return ;;
+        -w|--write|--save-ndjson) _vt106_files; return ;;
         --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
         --columns) _vt106_columns; return ;;
         -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|--password|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac
-      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command --password -w --write -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --help" -- "$cur"))
+      COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command --password -w --write --save-ndjson -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --help" -- "$cur"))
       ;;
   esac
 }

@@ -3,7 +3,7 @@
 # receive time and endpoints, --command sent on a device's first frame (TCP and UDP), a command
 # line on standard input sent to a connected device, device_not_connected for one that is not,
 # an HTTP request reported once as a foreign record (as decode reports one) and closed, a silent connection closed by
-# --idle-timeout, -w, --count, and a clean stop on SIGINT.
+# --idle-timeout, --save-ndjson, --count, and a clean stop on SIGINT.
 set -u
 bin=$(readlink -f "$1")
 work=$(mktemp -d)
@@ -61,9 +61,9 @@ elif mode == "silent":
     print("closed" if s.recv(4096) == b"" else "answered", flush=True)
 PY
 
-# 1. Commands: --command for both devices, a line on standard input, -w.
+# 1. Commands: --command for both devices, a line on standard input, --save-ndjson.
 mkfifo "$work/stdin"
-"$bin" listen --port 0 --bind 127.0.0.1 --duration 60 -w "$work/saved.ndjson" \
+"$bin" listen --port 0 --bind 127.0.0.1 --duration 60 --save-ndjson "$work/saved.ndjson" \
   --command "$tcp_imei=:123456F#" --command "$udp_imei=:123456F#" \
   < "$work/stdin" > "$work/main.ndjson" 2> "$work/main.err" &
 listen_pid=$!
@@ -91,7 +91,7 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 saved = [json.loads(l) for l in open(sys.argv[2])]
 tcp_imei, udp_imei, absent, port = sys.argv[3:7]
-assert recs == saved, "the -w file differs from standard output"
+assert recs == saved, "the --save-ndjson file differs from standard output"
 msgs = [r for r in recs if r["kind"] == "message"]
 up = [(r["transport"], r["imei"], r["type"]) for r in msgs if r["dir"] == "up"]
 assert up == [("tcp", tcp_imei, "CMD-T"), ("tcp", tcp_imei, "CMD-X"), ("udp", udp_imei, "CMD-X"), ("udp", udp_imei, "CMD-T")], up
@@ -147,4 +147,4 @@ port=$(port_of first)
 grep -q "127.0.0.1:$port" "$work/second.err" || fail "the taken port is not named"
 "$bin" listen --bind not-an-address --duration 1 < /dev/null > /dev/null 2>&1; [ $? = 1 ] || fail "--bind not-an-address"
 "$bin" listen --command 867648040000018 < /dev/null > /dev/null 2>&1; [ $? = 2 ] || fail "--command without =FRAME is not a usage error"
-echo "listen: records, commands (--command, stdin, tcp, udp), foreign protocol, idle timeout, -w, --count, SIGINT"
+echo "listen: records, commands (--command, stdin, tcp, udp), foreign protocol, idle timeout, --save-ndjson, --count, SIGINT"

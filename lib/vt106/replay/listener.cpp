@@ -246,7 +246,8 @@ struct Listener::Impl {
     return ref;
   }
 
-  void close_connection(Connection& c) {
+  void close_connection(Connection& c, bool by_device = false) {
+    if (options.wire && c.tcp) options.wire->closed(c.flow, by_device, unix_ns());
     auto up_ctx = context(c, true);
     counted(c.up, [&] { c.up.finish(up_ctx); });
     auto down_ctx = context(c, false);
@@ -298,7 +299,8 @@ struct Listener::Impl {
         return;
       }
       if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
-      const std::string local = local_address(fd).to_string();
+      const SocketAddress local_sa = local_address(fd);
+      const std::string local = local_sa.to_string();
       const std::string peer_text = peer.to_string();
       output::RecordContext ctx;
       ctx.input = "listen";
@@ -312,6 +314,7 @@ struct Listener::Impl {
       }
       Connection& c = add_connection(true, peer, local);
       c.fd = fd;
+      if (options.wire) options.wire->opened(c.flow, true, peer.endpoint(), local_sa.endpoint(), unix_ns());
       ++stats.tcp_connections;
       loop.add(fd, c.flow + first_connection_key, true, false);
     }
@@ -376,6 +379,7 @@ struct Listener::Impl {
         return false;
       }
       c.out.append(frame);
+      if (options.wire) options.wire->data(c.flow, false, frame, unix_ns());
       counted(c.down, [&] { c.down.feed(frame, ctx); });
       ++stats.commands_sent;
       flush_out(c);
@@ -390,6 +394,7 @@ struct Listener::Impl {
              frame, c.imei);
       return false;
     }
+    if (options.wire) options.wire->data(c.flow, false, frame, unix_ns());
     counted(c.down, [&] {
       c.down.feed(frame, ctx);
       c.down.finish(ctx);
@@ -426,12 +431,13 @@ struct Listener::Impl {
     for (int i = 0; i < max_reads_per_event; ++i) {
       const ssize_t n = ::recv(c.fd, buffer.data(), buffer.size(), 0);
       if (n > 0) {
+        if (options.wire) options.wire->data(c.flow, true, {buffer.data(), static_cast<std::size_t>(n)}, unix_ns());
         if (!received(c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), false)) return;
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-      close_connection(c);  // end of stream or reset: open frames are reported as truncated
+      close_connection(c, true);  // end of stream or reset: open frames are reported as truncated
       return;
     }
   }
@@ -451,7 +457,8 @@ struct Listener::Impl {
       const ssize_t n = ::recvmsg(udp_socket.fd, &msg, 0);
       if (n < 0) return;  // EAGAIN (or an ICMP error for a datagram we sent: nothing to read)
       peer.length = msg.msg_namelen;
-      const std::string local = datagram_destination(msg);
+      const SocketAddress local_sa = datagram_destination(msg);
+      const std::string local = local_sa.to_string();
       const std::string peer_text = peer.to_string();
       Connection* c = nullptr;
       if (auto it = udp_peers.find(peer_text); it != udp_peers.end()) {
@@ -470,13 +477,15 @@ struct Listener::Impl {
         c = &add_connection(false, peer, local);
         udp_peers.emplace(peer_text, c->flow);
         ++stats.udp_peers;
+        if (options.wire) options.wire->opened(c->flow, false, peer.endpoint(), local_sa.endpoint(), unix_ns());
       }
+      if (options.wire) options.wire->data(c->flow, true, {buffer.data(), static_cast<std::size_t>(n)}, unix_ns());
       received(*c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), true);
     }
   }
 
   // The address the datagram was sent to; also notes the kernel's drop count.
-  std::string datagram_destination(msghdr& msg) {
+  SocketAddress datagram_destination(msghdr& msg) {
     SocketAddress dst = udp_bound;
     for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
       if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
@@ -494,7 +503,7 @@ struct Listener::Impl {
         reinterpret_cast<sockaddr_in6*>(&dst.storage)->sin6_addr = info.ipi6_addr;
       }
     }
-    return dst.to_string();
+    return dst;
   }
 
   void sweep_idle(std::int64_t now) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "vt106/gotop/framer.hpp"
+#include "vt106/net/endpoint.hpp"
 #include "vt106/gotop/parser.hpp"
 #include "vt106/output/record.hpp"
 
@@ -38,6 +39,16 @@ FirstBytes looks_like_gotop(std::string_view first_bytes);
 // trimmed; nullopt when either is missing or the IMEI is not all digits.
 std::optional<std::pair<std::string, std::string>> parse_device_command(std::string_view text, char separator);
 
+// Told what passed on the listener's sockets, as it passed (vt106 listen -w writes it as a capture).
+class ListenWire {
+ public:
+  virtual ~ListenWire() = default;
+  virtual void opened(std::uint64_t flow, bool tcp, const net::Endpoint& device, const net::Endpoint& local,
+                      std::int64_t unix_ns) = 0;
+  virtual void data(std::uint64_t flow, bool from_device, std::string_view bytes, std::int64_t unix_ns) = 0;
+  virtual void closed(std::uint64_t flow, bool by_device, std::int64_t unix_ns) = 0;
+};
+
 struct ListenOptions {
   std::string bind_address = "::";  // "::" listens on IPv6 and IPv4 (falls back to 0.0.0.0 without IPv6)
   std::uint16_t port = 8888;        // 0: any free port (the same for TCP and UDP)
@@ -46,6 +57,7 @@ struct ListenOptions {
   std::size_t max_buffer = 256 * 1024;  // commands queued per connection that does not read them
   std::int64_t idle_timeout_ns = 300'000'000'000;
   std::vector<std::pair<std::string, std::string>> commands;  // IMEI → frame, sent on its first frame
+  ListenWire* wire = nullptr;  // told every byte in and out, and each opening and closing
 };
 
 struct ListenStats {
