@@ -202,7 +202,7 @@ Runner setup_capture(CLI::App& app) {
   auto* cmd = app.add_subcommand("capture", "Decode GOTOP traffic live from a network interface");
   cmd->footer(R"(Examples:
   sudo vt106 capture -i eth0 --imei 867648044456745 | jq .
-  sudo vt106 capture -i any --port 5050 -w platform.pcap
+  sudo vt106 capture -i any --port 5050 -w platform.pcapng
   sudo vt106 capture -i eth0 --format table
   sudo vt106 capture -i lo -c 10 --duration 60
   vt106 capture -D)");
@@ -211,7 +211,7 @@ Runner setup_capture(CLI::App& app) {
       ->type_name("BPF");
   cmd->add_option("--port", opts->ports, "Platform port to capture and treat as the server side (repeatable)")
       ->type_name("PORT");
-  cmd->add_option("-w,--write", opts->write_path, "Also save the captured packets to this pcap file")->type_name("FILE");
+  cmd->add_option("-w,--write", opts->write_path, "Also save the captured packets to this pcapng file (the link type and the times of the interface)")->type_name("FILE");
   cmd->add_option("-c,--count", opts->count, "Stop after this many message records")->type_name("COUNT");
   cmd->add_option("--duration", opts->duration_s, "Stop after this many seconds")->type_name("SECONDS")->check(CLI::PositiveNumber);
   cmd->add_option("--snaplen", opts->snaplen, "Bytes captured per packet")->check(CLI::Range(64, 262144))->capture_default_str();

@@ -34,7 +34,7 @@ complete -c vt106 -n __fish_use_subcommand -a capture -d 'Decode live from a net
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -s i -l interface -x -a 'any (ls /sys/class/net)' -d 'Interface to capture on'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -s f -l filter -x -d 'BPF capture filter'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -l port -x -d 'A port the platform listens on'
-complete -c vt106 -n '__fish_seen_subcommand_from capture' -s w -l write -r -F -d 'Also save the packets to this pcap file'
+complete -c vt106 -n '__fish_seen_subcommand_from capture' -s w -l write -r -F -d 'Also save the packets to this pcapng file'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -s c -l count -x -d 'Stop after this many message records'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -l duration -x -d 'Stop after this many seconds'
 complete -c vt106 -n '__fish_seen_subcommand_from capture' -l snaplen -x -d 'Bytes captured per packet'

@@ -74,6 +74,7 @@ for r in recs:
     assert r["dst"].endswith(":" + port) or r["src"].endswith(":" + port), r
     assert r["ts"].endswith("Z") and "flow" in r
 PY
+[ "$(od -An -tx1 -N4 "$work/live.pcap" | tr -d " \n")" = 0a0d0d0a ] || fail "-w did not write a pcapng file"
 "$bin" decode "$work/live.pcap" > "$work/replayed.ndjson" 2> "$work/err-decode" || fail "decode of the -w file failed"
 python3 - "$work/counted.ndjson" "$work/replayed.ndjson" <<'PY' || fail "the -w file does not decode to the same records"
 import json, sys

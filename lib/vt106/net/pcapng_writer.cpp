@@ -9,7 +9,6 @@ namespace vt106::net {
 
 namespace {
 
-constexpr std::uint32_t linktype_raw = 101;
 constexpr std::size_t max_segment = 65000;
 constexpr std::uint8_t fin = 0x01, syn = 0x02, psh = 0x08, ack = 0x10;
 
@@ -63,7 +62,8 @@ Endpoint as_v6(const Endpoint& e) {
 
 }  // namespace
 
-PcapngWriter::PcapngWriter(std::FILE* out, std::string_view application) : out_(out) {
+PcapngWriter::PcapngWriter(std::FILE* out, std::string_view application, std::uint32_t linktype, bool nanoseconds)
+    : out_(out), nanoseconds_(nanoseconds) {
   std::string shb;
   le32(shb, 0x1a2b3c4d);  // byte-order magic
   le16(shb, 1);
@@ -78,9 +78,15 @@ PcapngWriter::PcapngWriter(std::FILE* out, std::string_view application) : out_(
   le32(shb, 0);  // opt_endofopt
   block(0x0a0d0d0a, shb);
   std::string idb;
-  le16(idb, linktype_raw);
+  le16(idb, static_cast<std::uint16_t>(linktype));
   le16(idb, 0);
   le32(idb, 0);  // no snapshot limit
+  if (nanoseconds) {
+    le16(idb, 9);  // if_tsresol: 10^-9
+    le16(idb, 1);
+    idb += std::string("\x09\0\0\0", 4);
+    le32(idb, 0);  // opt_endofopt
+  }
   block(1, idb);
 }
 
@@ -119,14 +125,23 @@ void PcapngWriter::packet(const Endpoint& src, const Endpoint& dst, std::uint8_t
     ip += address_bytes(dst);
   }
   ip += transport;
-  const std::uint64_t us = ts_ns > 0 ? static_cast<std::uint64_t>(ts_ns) / 1000 : 0;
+  enhanced_packet(ts_ns, ip, static_cast<std::uint32_t>(ip.size()));
+}
+
+void PcapngWriter::captured(std::int64_t ts_ns, std::string_view data, std::uint32_t original_length) {
+  enhanced_packet(ts_ns, data, original_length);
+}
+
+void PcapngWriter::enhanced_packet(std::int64_t ts_ns, std::string_view data, std::uint32_t original_length) {
+  const std::uint64_t ns = ts_ns > 0 ? static_cast<std::uint64_t>(ts_ns) : 0;
+  const std::uint64_t t = nanoseconds_ ? ns : ns / 1000;
   std::string epb;
   le32(epb, 0);  // interface 0
-  le32(epb, static_cast<std::uint32_t>(us >> 32));
-  le32(epb, static_cast<std::uint32_t>(us & 0xffffffff));
-  le32(epb, static_cast<std::uint32_t>(ip.size()));
-  le32(epb, static_cast<std::uint32_t>(ip.size()));
-  epb += ip;
+  le32(epb, static_cast<std::uint32_t>(t >> 32));
+  le32(epb, static_cast<std::uint32_t>(t & 0xffffffff));
+  le32(epb, static_cast<std::uint32_t>(data.size()));
+  le32(epb, original_length);
+  epb += data;
   block(6, epb);
 }
 

@@ -17,8 +17,14 @@ namespace vt106::net {
 class PcapngWriter {
  public:
   // Writes the section header and the interface; `application` goes in the section's options.
-  PcapngWriter(std::FILE* out, std::string_view application);
+  // The interface is raw IP (the packets built below) unless `linktype` says another (packets
+  // captured from an interface, given to captured()); times in micro- or nanoseconds.
+  PcapngWriter(std::FILE* out, std::string_view application, std::uint32_t linktype = 101,
+               bool nanoseconds = false);
   bool ok() const { return ok_; }
+
+  // A packet as captured (its link-layer bytes, perhaps cut to the snapshot length).
+  void captured(std::int64_t ts_ns, std::string_view data, std::uint32_t original_length);
 
   // A TCP connection opened (SYN, SYN-ACK, ACK at `ts_ns`, Unix nanoseconds); `id` names it after.
   void tcp_open(std::uint64_t id, const Endpoint& client, const Endpoint& server, std::int64_t ts_ns);
@@ -40,8 +46,11 @@ class PcapngWriter {
               std::int64_t ts_ns);
   void block(std::uint32_t type, const std::string& body);
 
+  void enhanced_packet(std::int64_t ts_ns, std::string_view data, std::uint32_t original_length);
+
   std::FILE* out_;
   bool ok_ = true;
+  bool nanoseconds_ = false;
   std::unordered_map<std::uint64_t, Tcp> tcp_;
   std::uint16_t ip_id_ = 1;
   std::string scratch_;

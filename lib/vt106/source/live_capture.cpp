@@ -12,15 +12,21 @@
 #include <algorithm>
 #include <chrono>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "vt106/net/packet.hpp"
+#include "vt106/net/pcapng_writer.hpp"
 
 namespace vt106::source {
 
 struct LiveCapture::Handle {
   pcap_t* pcap = nullptr;
-  pcap_dumper_t* dumper = nullptr;
+  std::FILE* save_file = nullptr;                // -w: every packet as captured, in pcapng
+  std::unique_ptr<net::PcapngWriter> saver;
   const std::function<void(const Packet&)>* on_packet = nullptr;
   LiveCapture* owner = nullptr;
   bool nano = false;
@@ -98,10 +104,10 @@ LiveCapture::LiveCapture(const LiveOptions& o) : handle_(new Handle) {
       fail(LiveCaptureError::Kind::bad_filter, fmt::format("filter '{}': {}", o.filter, pcap_geterr(handle_->pcap)));
   }
   if (!o.write_path.empty()) {
-    handle_->dumper = pcap_dump_open(handle_->pcap, o.write_path.c_str());
-    if (handle_->dumper == nullptr)
-      fail(LiveCaptureError::Kind::write_failed,
-           fmt::format("cannot write {}: {}", o.write_path, pcap_geterr(handle_->pcap)));
+    handle_->save_file = std::fopen(o.write_path.c_str(), "wb");
+    if (handle_->save_file == nullptr)
+      fail(LiveCaptureError::Kind::write_failed, fmt::format("cannot write {}: {}", o.write_path, std::strerror(errno)));
+    handle_->saver = std::make_unique<net::PcapngWriter>(handle_->save_file, "vt106 capture", linktype_, handle_->nano);
   }
 }
 
@@ -148,10 +154,11 @@ bool LiveCapture::dispatch(const std::function<void(const Packet&)>& on_packet) 
       handle_->pcap, -1,
       [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
         auto* self = reinterpret_cast<Handle*>(user);
-        if (self->dumper) pcap_dump(reinterpret_cast<u_char*>(self->dumper), h, bytes);
         Packet p;
         const std::int64_t frac = self->nano ? h->ts.tv_usec : std::int64_t{h->ts.tv_usec} * 1000;
         p.ts_ns = std::int64_t{h->ts.tv_sec} * 1'000'000'000 + frac;
+        if (self->saver)
+          self->saver->captured(p.ts_ns, {reinterpret_cast<const char*>(bytes), h->caplen}, h->len);
         p.linktype = self->owner->linktype_;
         p.orig_len = h->len;
         p.data = std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes), h->caplen);
@@ -160,7 +167,7 @@ bool LiveCapture::dispatch(const std::function<void(const Packet&)>& on_packet) 
       },
       reinterpret_cast<u_char*>(handle_));
   handle_->on_packet = nullptr;
-  if (handle_->dumper) pcap_dump_flush(handle_->dumper);
+  if (handle_->saver) handle_->saver->flush();
   if (n == PCAP_ERROR_BREAK || stopped_) return false;
   if (n < 0) {
     error_ = pcap_geterr(handle_->pcap);
@@ -209,10 +216,11 @@ void LiveCapture::stop() {
 }
 
 void LiveCapture::close_save_file() {
-  if (handle_ && handle_->dumper) {
-    pcap_dump_flush(handle_->dumper);
-    pcap_dump_close(handle_->dumper);
-    handle_->dumper = nullptr;
+  if (handle_ && handle_->saver) {
+    handle_->saver->flush();
+    handle_->saver.reset();
+    std::fclose(handle_->save_file);
+    handle_->save_file = nullptr;
   }
 }
 
