@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "usage.hpp"
+#include "vt106/util/text.hpp"
 #include "vt106/client/command_link.hpp"
 #include "vt106/decode/stream_decoder.hpp"
 #include "vt106/gotop/encoder.hpp"
@@ -125,8 +126,15 @@ Checked<Command> build_server(const CommandArguments& a) {
   return Command{command::Server{a.apn, *endpoint, a.udp}};
 }
 
+// "'of' is not allowed: on or off; did you mean 'off'?"
+gotop::EncodeError not_one_of(std::string_view value, const std::vector<std::string>& choices, std::string_view listed) {
+  const auto near = util::closest_choices(value, choices);
+  return usage(fmt::format("'{}' is not allowed: {}{}", value, listed,
+                           near.empty() ? std::string() : fmt::format("; did you mean '{}'?", near.front())));
+}
+
 Checked<Command> build_gprs(const CommandArguments& a) {
-  if (a.value != "on" && a.value != "off") return usage(fmt::format("'{}' is not allowed: on or off", a.value));
+  if (a.value != "on" && a.value != "off") return not_one_of(a.value, {"on", "off"}, "on or off");
   return Command{command::Gprs{a.value == "on"}};
 }
 
@@ -134,7 +142,7 @@ Checked<Command> build_obd_request(const CommandArguments& a) {
   if (a.value == "vin") return Command{command::ObdRequest{command::ObdQuery::vin}};
   if (a.value == "vin-legacy") return Command{command::ObdRequest{command::ObdQuery::vin_legacy}};
   if (a.value == "odometer") return Command{command::ObdRequest{command::ObdQuery::odometer}};
-  return usage(fmt::format("'{}' is not allowed: vin, vin-legacy or odometer", a.value));
+  return not_one_of(a.value, {"vin", "vin-legacy", "odometer"}, "vin, vin-legacy or odometer");
 }
 
 Checked<Command> build_factory_reset(const CommandArguments& a) {

@@ -43,6 +43,9 @@ says "vt106 listen: --port '99999' is not a valid" listen --port 99999
 says "vt106 craft track: INTERVAL is required" craft track
 says "vt106 craft track: unexpected argument 'extra'" craft track 30s extra
 says "vt106 help: no subcommand 'dcode'; did you mean 'decode'?" help dcode
+says "vt106 craft gprs: 'of' is not allowed: on or off; did you mean 'off'?" craft gprs of
+says "vt106 craft obd-request: 'vn' is not allowed: vin, vin-legacy or odometer; did you mean 'vin'?" craft obd-request vn
+says "vt106 decode: --columns: 'evnt' is not a column; did you mean 'event'?" decode --format table --columns imei,evnt "$cap"
 says "vt106 decode: --device-tz 'eight' is not a UTC offset" decode --device-tz eight "$cap"
 # The offsets people write are all accepted, and mean the same.
 for tz in 8 +8 +08 +08:00 +0800 UTC+8; do

@@ -41,6 +41,9 @@ TEST_SUITE("util.text") {
     CHECK(closest_choices("--formt", options).front() == "--format");
     CHECK(closest_choices("--form", options).front() == "--format");  // a beginning
     CHECK(closest_choices("--x", options).empty());
+    // As near, the choice the word begins comes first.
+    CHECK(closest_choices("of", {"on", "off"}).front() == "off");
+    CHECK(closest_choices("o", {"on", "off"}).front() == "on");
     CHECK(closest_choices("fo", options, 2).size() <= 2);
   }
 }

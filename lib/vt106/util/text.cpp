@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -197,17 +198,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::vector<std::string> closest_choices(std::string_view word, const std::vector<std::string>& choices,
                                          std::size_t at_most) {
   const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
-  std::vector<std::pair<std::size_t, std::string>> near;
+  // (edits, not a continuation of the word, choice): nearest first, and among as near ones those
+  // the word begins ("of" is rather "off" than "on").
+  std::vector<std::tuple<std::size_t, bool, std::string>> near;
   for (const auto& c : choices) {
     if (c == word) continue;
     std::size_t d = edit_distance(word, c);
+    const bool begins = c.size() > word.size() && starts_with_icase(c, word);
     // A beginning of the choice ("--form" for "--format") is as good as one edit.
-    if (word.size() >= 3 && c.size() > word.size() && starts_with_icase(c, word)) d = std::min<std::size_t>(d, 1);
-    if (d <= limit) near.emplace_back(d, c);
+    if (word.size() >= 3 && begins) d = std::min<std::size_t>(d, 1);
+    if (d <= limit) near.emplace_back(d, !begins, c);
   }
-  std::stable_sort(near.begin(), near.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::stable_sort(near.begin(), near.end(), [](const auto& x, const auto& y) {
+    return std::get<0>(x) != std::get<0>(y) ? std::get<0>(x) < std::get<0>(y) : std::get<1>(x) < std::get<1>(y);
+  });
   std::vector<std::string> out;
-  for (auto& [d, c] : near) {
+  for (auto& [d, later, c] : near) {
     if (out.size() == at_most) break;
     if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
   }
