@@ -190,23 +190,13 @@ struct ParallelCaptureDecoder::Impl final : net::FlowEventRecorder {
 
   net::CaptureStats run(source::CaptureReader& reader) {
     net::PacketPipeline pipeline(*this, capture);
-    const auto drain_reader = [&] {
-      if (!reader.has_problems()) return;
-      while (auto p = reader.take_problem()) pipeline.source_problem(std::move(*p));
-    };
     constexpr std::size_t batch_bytes = 4u << 20;
-    while (auto pkt = reader.next()) {
-      drain_reader();
-      pipeline.add(*pkt);
+    const net::CaptureStats st = net::read_all(reader, pipeline, [&] {
       if (current().events >= parallel.batch_events || current().bytes >= batch_bytes) submit();
-    }
-    drain_reader();
-    pipeline.finish();
+      return true;
+    });
     submit();
     while (written < filling) write_oldest();
-    net::CaptureStats st = pipeline.stats();
-    st.format = reader.format();
-    st.stopped_by_problem = reader.stopped_by_problem();
     return st;
   }
 };

@@ -150,20 +150,7 @@ void PacketPipeline::finish() {
 
 CaptureStats CaptureDecoder::run(source::CaptureReader& reader) {
   PacketPipeline pipeline(observer_, options_);
-  const auto drain_reader = [&] {
-    if (!reader.has_problems()) return;
-    while (auto p = reader.take_problem()) pipeline.source_problem(std::move(*p));
-  };
-  while (auto pkt = reader.next()) {
-    drain_reader();
-    pipeline.add(*pkt);
-  }
-  drain_reader();
-  pipeline.finish();
-  CaptureStats st = pipeline.stats();
-  st.format = reader.format();
-  st.stopped_by_problem = reader.stopped_by_problem();
-  return st;
+  return read_all(reader, pipeline, [] { return true; });
 }
 
 CaptureStats decode_capture(std::FILE* file, FlowObserver& observer, const CaptureOptions& options) {

@@ -78,6 +78,29 @@ class PacketPipeline {
   CaptureStats stats_;
 };
 
+// Feeds every packet of `reader` to `pipeline`, the reader's problems first, in order, and calls
+// `after_packet` after each (it returns false to stop reading); then ends every flow and returns
+// the pipeline's stats with the reader's format and whether it stopped on a problem. The one
+// reading loop of CaptureDecoder, ThreadedCaptureDecoder and ParallelCaptureDecoder.
+template <class AfterPacket>
+CaptureStats read_all(source::CaptureReader& reader, PacketPipeline& pipeline, AfterPacket&& after_packet) {
+  const auto drain_reader = [&] {
+    if (!reader.has_problems()) return;
+    while (auto p = reader.take_problem()) pipeline.source_problem(std::move(*p));
+  };
+  while (auto pkt = reader.next()) {
+    drain_reader();
+    pipeline.add(*pkt);
+    if (!after_packet()) break;
+  }
+  drain_reader();
+  pipeline.finish();
+  CaptureStats st = pipeline.stats();
+  st.format = reader.format();
+  st.stopped_by_problem = reader.stopped_by_problem();
+  return st;
+}
+
 class CaptureDecoder {
  public:
   explicit CaptureDecoder(FlowObserver& observer, CaptureOptions options = {});

@@ -73,22 +73,11 @@ struct ThreadedCaptureDecoder::Impl final : FlowEventRecorder {
   void read(source::CaptureReader& reader) {
     try {
       PacketPipeline pipeline(*this, capture);
-      const auto drain_reader = [&] {
-        if (!reader.has_problems()) return;
-        while (auto p = reader.take_problem()) pipeline.source_problem(std::move(*p));
-      };
-      while (auto pkt = reader.next()) {
-        drain_reader();
-        pipeline.add(*pkt);
+      stats = read_all(reader, pipeline, [&] {
         if (filling->events.events.size() >= threaded.batch_events || filling->bytes >= threaded.batch_bytes)
           hand_over(false);
-        if (abandoned.load(std::memory_order_relaxed)) break;
-      }
-      drain_reader();
-      pipeline.finish();
-      stats = pipeline.stats();
-      stats.format = reader.format();
-      stats.stopped_by_problem = reader.stopped_by_problem();
+        return !abandoned.load(std::memory_order_relaxed);
+      });
       if (!filling->events.events.empty()) hand_over(false);
     } catch (...) {
       std::lock_guard lock(mutex);
