@@ -107,11 +107,12 @@ status=$?
 [ "$status" = 1 ] || fail "dns: exit $status, expected 1"
 check "$work/dns.ndjson" 'summary["errors"] == {"dns_failure": 1} and errors[0]["code"] == "dns_failure" and summary["messages"] == 0'
 
-# 5. Without --to nothing is sent; the plan is on stderr, the summary says dry_run.
+# 5. Without --to nothing is sent: a plan record per connection, the totals on stderr, the summary
+# says dry_run.
 "$bin" replay "$captures/mixed.pcapng" > "$work/dry.ndjson" 2> "$work/dry.err"
 status=$?
 [ "$status" = 0 ] || fail "dry run: exit $status, expected 0"
-check "$work/dry.ndjson" 'summary["dry_run"] and summary["planned"] == 10 and summary["messages"] == 0 and len(records) == 1'
+check "$work/dry.ndjson" 'summary["dry_run"] and summary["planned"] == 10 and summary["messages"] == 0 and not errors and [r["kind"] for r in records[:-1]] == ["plan"] * 4 and sum(r["messages"] for r in records[:-1]) == 10'
 grep -q "4 devices, 4 connections (2 tcp, 2 udp)" "$work/dry.err" || fail "dry run: no plan on stderr"
 grep -q "nothing sent" "$work/dry.err" || fail "dry run: does not say that nothing was sent"
 
