@@ -128,9 +128,7 @@ Checked<Command> build_server(const CommandArguments& a) {
 
 // "'of' is not allowed: on or off; did you mean 'off'?"
 gotop::EncodeError not_one_of(std::string_view value, const std::vector<std::string>& choices, std::string_view listed) {
-  const auto near = util::closest_choices(value, choices);
-  return usage(fmt::format("'{}' is not allowed: {}{}", value, listed,
-                           near.empty() ? std::string() : fmt::format("; did you mean '{}'?", near.front())));
+  return usage(fmt::format("'{}' is not allowed: {}{}", value, listed, util::did_you_mean(value, choices, 1)));
 }
 
 Checked<Command> build_gprs(const CommandArguments& a) {

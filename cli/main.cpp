@@ -51,9 +51,8 @@ Run 'vt106 help SUBCOMMAND' (or 'vt106 SUBCOMMAND --help') for a subcommand's op
     if (args.size() > 1 && !runners.count(args[1])) {
       std::vector<std::string> names;
       for (const auto& [name, run] : runners) names.push_back(name);
-      const auto near = vt106::util::closest_choices(args[1], names);
       std::fprintf(stderr, "vt106 help: no subcommand '%s'%s (run 'vt106 --help' for the list)\n", args[1].c_str(),
-                   near.empty() ? "" : fmt::format("; did you mean '{}'?", near.front()).c_str());
+                   vt106::util::did_you_mean(args[1], names, 1).c_str());
       return exit_usage;
     }
     args.erase(args.begin());

@@ -82,12 +82,10 @@ std::optional<gotop::ParseOptions> RecordOptions::parse_options(const char* comm
   const auto names = output::table_column_names();
   for (const auto& column : util::split_list(columns)) {
     if (std::find(names.begin(), names.end(), column) != names.end()) continue;
-    const auto near = util::closest_choices(column, names);
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ",") + n;
-    std::fprintf(stderr, "vt106 %s: --columns: '%s' is not a column%s%s%s (the columns: %s)\n", command,
-                 column.c_str(), near.empty() ? "" : "; did you mean '", near.empty() ? "" : near.front().c_str(),
-                 near.empty() ? "" : "'?", list.c_str());
+    std::fprintf(stderr, "vt106 %s: --columns: '%s' is not a column%s (the columns: %s)\n", command, column.c_str(),
+                 util::did_you_mean(column, names, 1).c_str(), list.c_str());
     return std::nullopt;
   }
   // --event names one of the events a record can carry: a misspelt one would select nothing.
@@ -98,12 +96,10 @@ std::optional<gotop::ParseOptions> RecordOptions::parse_options(const char* comm
   known.emplace_back("foreign");
   for (const auto& event : events) {
     if (std::find(known.begin(), known.end(), event) != known.end()) continue;
-    const auto near = util::closest_choices(event, known);
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    std::fprintf(stderr, "vt106 %s: --event '%s' is not an event%s%s%s (the events: %s)\n", command, event.c_str(),
-                 near.empty() ? "" : "; did you mean '", near.empty() ? "" : near.front().c_str(), near.empty() ? "" : "'?",
-                 list.c_str());
+    std::fprintf(stderr, "vt106 %s: --event '%s' is not an event%s (the events: %s)\n", command, event.c_str(),
+                 util::did_you_mean(event, known, 1).c_str(), list.c_str());
     return std::nullopt;
   }
   return popts;

@@ -70,15 +70,6 @@ std::string join(const std::vector<std::string>& words, std::string_view sep = "
   return out;
 }
 
-// "; did you mean 'x'?" / "; did you mean 'x' or 'y'?" / "".
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& choices) {
-  const auto near = util::closest_choices(word, choices);
-  if (near.empty()) return {};
-  std::string out = "; did you mean '" + near[0] + "'";
-  for (std::size_t i = 1; i < near.size(); ++i) out += (i + 1 == near.size() ? " or '" : ", '") + near[i] + "'";
-  return out + "?";
-}
-
 // "1000000000.000000" → "1000000000", "0.000100" → "0.0001".
 std::string plain_number(std::string s) {
   if (s.find('.') == std::string::npos) return s;
@@ -119,7 +110,7 @@ std::string value_problem(CLI::App* app, const std::string& what) {
   if (const auto set = between(rest, "{", "}"); !set.empty()) {
     const std::string value = rest.substr(0, rest.find(" not in {"));
     const auto choices = split_on(set, ',');
-    return fmt::format("{} '{}' is not one of {}{}", option, value, join(choices), did_you_mean(value, choices));
+    return fmt::format("{} '{}' is not one of {}{}", option, value, join(choices), util::did_you_mean(value, choices));
   }
   if (rest.rfind("Value ", 0) == 0 && rest.find(" not in range ") != std::string::npos) {
     const auto at = rest.find(" not in range ");
@@ -152,14 +143,14 @@ std::string parse_error_text(CLI::App& app, const CLI::ParseError& e, const std:
   std::string message;
   auto unknown_option = [&](const std::string& arg) {
     const std::string name = arg.substr(0, arg.find('='));
-    std::string out = fmt::format("unknown option '{}'{}", name, did_you_mean(name, option_names(w.app)));
+    std::string out = fmt::format("unknown option '{}'{}", name, util::did_you_mean(name, option_names(w.app)));
     return out + fmt::format(" ({} the options)", help);
   };
   auto unknown_word = [&](const std::string& word) {
     const auto subs = subcommand_names(w.app);
     if (!subs.empty())
       return fmt::format("'{}' is not a subcommand of {}{} (the subcommands: {})", word, w.path,
-                         did_you_mean(word, subs), join(subs));
+                         util::did_you_mean(word, subs), join(subs));
     return fmt::format("unexpected argument '{}' ({} its arguments)", word, help);
   };
 

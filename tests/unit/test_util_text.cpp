@@ -44,6 +44,10 @@ TEST_SUITE("util.text") {
     // As near, the choice the word begins comes first.
     CHECK(closest_choices("of", {"on", "off"}).front() == "off");
     CHECK(closest_choices("o", {"on", "off"}).front() == "on");
+    // The sentence the command line appends.
+    CHECK(vt106::util::did_you_mean("of", {"on", "off"}, 1) == "; did you mean 'off'?");
+    CHECK(vt106::util::did_you_mean("of", {"on", "off"}) == "; did you mean 'off' or 'on'?");
+    CHECK(vt106::util::did_you_mean("zzzz", {"on", "off"}).empty());
     CHECK(closest_choices("fo", options, 2).size() <= 2);
   }
 }

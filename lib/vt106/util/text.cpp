@@ -195,6 +195,14 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[n];
 }
 
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& choices, std::size_t at_most) {
+  const auto near = closest_choices(word, choices, at_most);
+  if (near.empty()) return {};
+  std::string out = "; did you mean '" + near[0] + "'";
+  for (std::size_t i = 1; i < near.size(); ++i) out += (i + 1 == near.size() ? " or '" : ", '") + near[i] + "'";
+  return out + "?";
+}
+
 std::vector<std::string> closest_choices(std::string_view word, const std::vector<std::string>& choices,
                                          std::size_t at_most) {
   const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);

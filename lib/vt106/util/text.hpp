@@ -117,5 +117,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // Empty when none is close.
 std::vector<std::string> closest_choices(std::string_view word, const std::vector<std::string>& choices,
                                          std::size_t at_most = 3);
+// "; did you mean 'x'?", "; did you mean 'x' or 'y'?" (up to `at_most`), or "" when none is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& choices, std::size_t at_most = 3);
 
 }  // namespace vt106::util
