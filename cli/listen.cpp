@@ -26,7 +26,7 @@
 #include "vt106/gotop/encoder.hpp"
 #include "vt106/gotop/parser.hpp"
 #include "vt106/net/pcapng_writer.hpp"
-#include "vt106/replay/listener.hpp"
+#include "vt106/live/listener.hpp"
 #include "vt106/util/text.hpp"
 
 namespace vt106::cli {
@@ -50,7 +50,7 @@ struct ListenOptions {
 };
 
 volatile std::sig_atomic_t listen_stop_requested = 0;
-replay::Listener* active_listener = nullptr;
+live::Listener* active_listener = nullptr;
 
 extern "C" void on_listen_stop_signal(int) {
   listen_stop_requested = 1;
@@ -62,7 +62,7 @@ extern "C" void on_listen_stop_signal(int) {
 bool stdin_usable() { return !::isatty(STDIN_FILENO) || ::tcgetpgrp(STDIN_FILENO) == ::getpgrp(); }
 
 // What passed on the sockets, as a capture: the listener's wire events into a pcapng file.
-class PcapngWire final : public replay::ListenWire {
+class PcapngWire final : public live::ListenWire {
  public:
   explicit PcapngWire(std::FILE* f) : writer_(f, "vt106 listen") {}
   void opened(std::uint64_t flow, bool tcp, const net::Endpoint& device, const net::Endpoint& local,
@@ -105,7 +105,7 @@ class PcapngWire final : public replay::ListenWire {
 // sent at once or held until the device connects; the device's reply is told on stderr.
 class CommandLines {
  public:
-  CommandLines(replay::Listener& listener, std::string password) : listener_(listener), password_(std::move(password)) {}
+  CommandLines(live::Listener& listener, std::string password) : listener_(listener), password_(std::move(password)) {}
 
   void on_readable() {
     char buf[4096];
@@ -207,7 +207,7 @@ class CommandLines {
     awaiting_[imei].push_back({letter_of(frame), typed, frame});
   }
 
-  replay::Listener& listener_;
+  live::Listener& listener_;
   std::string password_;
   gotop::Parser parser_;
   std::string pending_;
@@ -238,7 +238,7 @@ class ReplyTap final : public output::RecordSink {
 int run_listen(const ListenOptions& o) {
   const auto popts = o.records.parse_options("listen");
   if (!popts) return exit_usage;
-  replay::ListenOptions lopts;
+  live::ListenOptions lopts;
   lopts.bind_address = o.bind;
   lopts.port = o.port;
   lopts.max_connections = o.max_connections;
@@ -246,7 +246,7 @@ int run_listen(const ListenOptions& o) {
   lopts.max_buffer = o.max_buffer;
   lopts.idle_timeout_ns = static_cast<std::int64_t>(o.idle_timeout_s * 1e9);
   for (const auto& c : o.commands) {
-    auto command = replay::parse_device_command(c, '=');
+    auto command = live::parse_device_command(c, '=');
     if (!command) {
       std::fprintf(stderr, "vt106 listen: --command '%s' is not IMEI=FRAME\n", c.c_str());
       return exit_usage;
@@ -295,9 +295,9 @@ int run_listen(const ListenOptions& o) {
                  "(ulimit -n, LimitNOFILE=) to accept them all\n",
                  files.soft, files.hard, files.sockets(), o.max_connections);
   ReplyTap tap(*sink);
-  std::unique_ptr<replay::Listener> listener;
+  std::unique_ptr<live::Listener> listener;
   try {
-    listener = std::make_unique<replay::Listener>(lopts, parser, tap);
+    listener = std::make_unique<live::Listener>(lopts, parser, tap);
   } catch (const std::system_error& e) {
     std::fprintf(stderr, "vt106 listen: %s\n", e.what());
     return exit_input;

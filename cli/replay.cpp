@@ -22,11 +22,11 @@
 #include "record_options.hpp"
 #include "vt106/decode/text_decode.hpp"
 #include "vt106/output/ndjson_sink.hpp"
-#include "vt106/replay/recording.hpp"
-#include "vt106/replay/replayer.hpp"
-#include "vt106/replay/report.hpp"
-#include "vt106/replay/rewrite.hpp"
-#include "vt106/replay/schedule.hpp"
+#include "vt106/live/recording.hpp"
+#include "vt106/live/replayer.hpp"
+#include "vt106/live/report.hpp"
+#include "vt106/live/rewrite.hpp"
+#include "vt106/live/schedule.hpp"
 #include "vt106/source/bpf.hpp"
 #include "vt106/source/text_input.hpp"
 
@@ -63,18 +63,18 @@ struct ReplayOptions {
   bool pretty = false;
 };
 
-replay::Replayer* active_replayer = nullptr;
+live::Replayer* active_replayer = nullptr;
 
 extern "C" void on_replay_stop_signal(int) {
   if (active_replayer) active_replayer->stop();
 }
 
-class SentWriter final : public replay::SendObserver {
+class SentWriter final : public live::SendObserver {
  public:
   explicit SentWriter(output::NdjsonSink& sink) : sink_(sink) {}
-  void on_sent(const replay::SentMessage& sent) override {
+  void on_sent(const live::SentMessage& sent) override {
     line_.clear();
-    replay::append_sent_json(line_, sent);
+    live::append_sent_json(line_, sent);
     sink_.write_json(line_);
   }
 
@@ -112,10 +112,10 @@ std::int64_t unix_ns_now() {
 }
 
 // --imei-map values: OLD=NEW pairs, or files of pairs.
-bool load_imei_maps(const std::vector<std::string>& values, replay::ImeiMap& map) {
+bool load_imei_maps(const std::vector<std::string>& values, live::ImeiMap& map) {
   for (const auto& v : values) {
     if (v.find('=') != std::string::npos) {
-      if (!replay::add_imei_pair(v, map)) {
+      if (!live::add_imei_pair(v, map)) {
         std::fprintf(stderr, "vt106 replay: --imei-map '%s' is not OLD=NEW with two identifiers of digits\n", v.c_str());
         return false;
       }
@@ -129,7 +129,7 @@ bool load_imei_maps(const std::vector<std::string>& values, replay::ImeiMap& map
     std::stringstream text;
     text << in.rdbuf();
     std::size_t bad = 0;
-    const auto pairs = replay::parse_imei_map_file(text.str(), bad);
+    const auto pairs = live::parse_imei_map_file(text.str(), bad);
     if (!pairs) {
       std::fprintf(stderr, "vt106 replay: --imei-map %s: line %zu is not 'OLD NEW' or 'OLD=NEW'\n", v.c_str(), bad);
       return false;
@@ -139,7 +139,7 @@ bool load_imei_maps(const std::vector<std::string>& values, replay::ImeiMap& map
   return true;
 }
 
-std::string pace_text(const ReplayOptions& o, const replay::Scheduler& s) {
+std::string pace_text(const ReplayOptions& o, const live::Scheduler& s) {
   if (o.top_speed) return "at top speed";
   if (o.rate > 0) return fmt::format("at {} messages/s", o.rate);
   if (!s.timed()) return "back to back (the input has no times)";
@@ -148,16 +148,16 @@ std::string pace_text(const ReplayOptions& o, const replay::Scheduler& s) {
 
 int run_replay(const ReplayOptions& o) {
   // Options first: nothing is read or sent with a bad command line.
-  replay::ScheduleOptions sopts;
-  if (o.top_speed) sopts.pace = replay::Pace::top_speed;
-  else if (o.rate > 0) sopts.pace = replay::Pace::rate;
+  live::ScheduleOptions sopts;
+  if (o.top_speed) sopts.pace = live::Pace::top_speed;
+  else if (o.rate > 0) sopts.pace = live::Pace::rate;
   sopts.speed = o.speed;
   sopts.rate = o.rate;
   sopts.loops = o.loops;
   sopts.restamp = o.restamp;
   if (!o.transport.empty()) sopts.transport = o.transport == "udp" ? net::Transport::udp : net::Transport::tcp;
   if (!o.shard.empty()) {
-    const auto shard = replay::parse_shard(o.shard);
+    const auto shard = live::parse_shard(o.shard);
     if (!shard) {
       std::fprintf(stderr, "vt106 replay: --shard '%s' is not I/N with 1 <= I <= N\n", o.shard.c_str());
       return exit_usage;
@@ -166,15 +166,15 @@ int run_replay(const ReplayOptions& o) {
   }
   if (!load_imei_maps(o.imei_maps, sopts.imei_map)) return exit_usage;
   if (!o.imei_prefix.empty()) {
-    if (replay::synthetic_imei_capacity(o.imei_prefix) == 0) {
+    if (live::synthetic_imei_capacity(o.imei_prefix) == 0) {
       std::fprintf(stderr, "vt106 replay: --imei-prefix '%s' must be 1 to 13 digits\n", o.imei_prefix.c_str());
       return exit_usage;
     }
     sopts.imei_prefix = o.imei_prefix;
   }
-  std::optional<replay::HostPort> target;
+  std::optional<live::HostPort> target;
   if (!o.to.empty()) {
-    target = replay::parse_host_port(o.to);
+    target = live::parse_host_port(o.to);
     if (!target) {
       std::fprintf(stderr, "vt106 replay: --to '%s' is not HOST:PORT (IPv6 as [::1]:8888)\n", o.to.c_str());
       return exit_usage;
@@ -214,23 +214,23 @@ int run_replay(const ReplayOptions& o) {
     in = spool.get();
     head.clear();
   }
-  std::unique_ptr<replay::RecordingSource> input;
-  replay::CaptureRecordingSource* capture_input = nullptr;
-  replay::TextRecordingSource* text_input = nullptr;
+  std::unique_ptr<live::RecordingSource> input;
+  live::CaptureRecordingSource* capture_input = nullptr;
+  live::TextRecordingSource* text_input = nullptr;
   if (capture) {
     net::CaptureOptions copts;
     copts.flows.server_ports = o.server_ports;
     copts.filter = bpf.get();
-    auto c = std::make_unique<replay::CaptureRecordingSource>(in, std::move(head), copts, o.max_frame);
+    auto c = std::make_unique<live::CaptureRecordingSource>(in, std::move(head), copts, o.max_frame);
     capture_input = c.get();
     input = std::move(c);
   } else {
-    auto t = std::make_unique<replay::TextRecordingSource>(in, std::move(head),
+    auto t = std::make_unique<live::TextRecordingSource>(in, std::move(head),
                                                           sopts.transport.value_or(net::Transport::tcp), o.max_frame);
     text_input = t.get();
     input = std::move(t);
   }
-  replay::Scheduler schedule(*input, sopts, unix_ns_now());
+  live::Scheduler schedule(*input, sopts, unix_ns_now());
   // What went wrong with the input, once it has been read; nullopt when nothing did.
   auto input_problem = [&]() -> std::optional<int> {
     if (capture_input) {
@@ -266,8 +266,8 @@ int run_replay(const ReplayOptions& o) {
 
   int status = exit_ok;
   output::NdjsonSink sink(stdout, {}, o.pretty, /*flush_each=*/!o.top_speed);
-  replay::ReplayStats stats;
-  replay::SummaryHeader header;
+  live::ReplayStats stats;
+  live::SummaryHeader header;
   header.input = o.input;
   header.target = o.to;
   auto plan_line = [&] {
@@ -290,7 +290,7 @@ int run_replay(const ReplayOptions& o) {
     header.planned = schedule.totals().messages;
     if (auto bad = input_problem()) code = *bad;
     std::string line;
-    replay::append_summary_json(line, header, stats);
+    live::append_summary_json(line, header, stats);
     sink.write_json(line);
     sink.flush();
     return code;
@@ -301,16 +301,16 @@ int run_replay(const ReplayOptions& o) {
     // Each connection of the first pass as a plan record when it ends (with -v, each message it
     // would send too), in the order they end, then the summary.
     header.dry_run = true;
-    replay::ScheduledEvent e;
-    std::map<std::uint64_t, replay::ConnectionPlan> open;
+    live::ScheduledEvent e;
+    std::map<std::uint64_t, live::ConnectionPlan> open;
     std::string line;
-    auto write_plan = [&](const replay::ConnectionPlan& p) {
+    auto write_plan = [&](const live::ConnectionPlan& p) {
       line.clear();
-      replay::append_plan_json(line, p, schedule.timed());
+      live::append_plan_json(line, p, schedule.timed());
       sink.write_json(line);
     };
     while (!schedule.first_pass_read() && schedule.next(e)) {
-      if (e.kind == replay::ScheduledEvent::Kind::open) {
+      if (e.kind == live::ScheduledEvent::Kind::open) {
         auto& p = open[e.stream];
         p.stream = e.plan;
         p.open_ns = e.due_ns;
@@ -319,10 +319,10 @@ int run_replay(const ReplayOptions& o) {
       const auto it = open.find(e.stream);
       if (it == open.end()) continue;
       auto& p = it->second;
-      if (e.kind == replay::ScheduledEvent::Kind::message) {
+      if (e.kind == live::ScheduledEvent::Kind::message) {
         if (o.verbose) {
           line.clear();
-          replay::append_would_send_json(line, *p.stream, p.messages, e.due_ns, e.bytes, schedule.timed());
+          live::append_would_send_json(line, *p.stream, p.messages, e.due_ns, e.bytes, schedule.timed());
           sink.write_json(line);
         }
         if (p.first_ns < 0) p.first_ns = e.due_ns;
@@ -347,14 +347,14 @@ int run_replay(const ReplayOptions& o) {
     return finish(status);
   }
 
-  const auto resolved = replay::resolve(*target, sopts.transport.value_or(net::Transport::tcp));
+  const auto resolved = live::resolve(*target, sopts.transport.value_or(net::Transport::tcp));
   if (resolved.addresses.empty()) {
-    replay::Replayer::report_dns_failure(sink, stats, o.to, resolved.error);
+    live::Replayer::report_dns_failure(sink, stats, o.to, resolved.error);
     if (!o.quiet) std::fprintf(stderr, "vt106 replay: %s: %s; nothing sent\n", target->host.c_str(), resolved.error.c_str());
     finish(exit_input);
     return exit_input;
   }
-  replay::ReplayOptions ropts;
+  live::ReplayOptions ropts;
   ropts.target = resolved.addresses.front();
   ropts.target_name = o.to;
   ropts.max_connections = o.max_connections;
@@ -388,7 +388,7 @@ int run_replay(const ReplayOptions& o) {
 
   gotop::Parser parser;
   SentWriter sent_writer(sink);
-  replay::Replayer replayer(schedule, ropts, parser, sink, o.verbose ? &sent_writer : nullptr);
+  live::Replayer replayer(schedule, ropts, parser, sink, o.verbose ? &sent_writer : nullptr);
   active_replayer = &replayer;
   struct sigaction sa {};
   sa.sa_handler = on_replay_stop_signal;

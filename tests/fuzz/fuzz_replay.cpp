@@ -10,8 +10,8 @@
 #include <set>
 
 #include "fuzz_support.hpp"
-#include "vt106/replay/recording.hpp"
-#include "vt106/replay/schedule.hpp"
+#include "vt106/live/recording.hpp"
+#include "vt106/live/schedule.hpp"
 #include "vt106/source/capture_file.hpp"
 
 namespace {
@@ -28,15 +28,15 @@ std::unique_ptr<std::FILE, FileCloser> open_image(std::string& copy) {
   return f;
 }
 
-std::unique_ptr<replay::RecordingSource> source_of(std::FILE* f, bool capture) {
+std::unique_ptr<live::RecordingSource> source_of(std::FILE* f, bool capture) {
   std::string head(512, '\0');
   head.resize(std::fread(head.data(), 1, head.size(), f));
   if (capture) {
     net::CaptureOptions options;
     options.flows.max_flows = 16;
-    return std::make_unique<replay::CaptureRecordingSource>(f, std::move(head), options, 256);
+    return std::make_unique<live::CaptureRecordingSource>(f, std::move(head), options, 256);
   }
-  return std::make_unique<replay::TextRecordingSource>(f, std::move(head), net::Transport::tcp, 256);
+  return std::make_unique<live::TextRecordingSource>(f, std::move(head), net::Transport::tcp, 256);
 }
 
 }  // namespace
@@ -46,8 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool capture = source::CaptureReader::looks_like_capture(image.substr(0, 512));
   const std::uint8_t knobs = size ? data[size - 1] : 0;
 
-  replay::ScheduleOptions o;
-  o.pace = static_cast<replay::Pace>(knobs % 3);
+  live::ScheduleOptions o;
+  o.pace = static_cast<live::Pace>(knobs % 3);
   o.speed = 0.5 + (knobs >> 6);
   o.rate = 100;
   o.loops = 1 + ((knobs >> 2) & 1);
@@ -59,26 +59,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string copy(image);
   auto file = open_image(copy);
   auto input = source_of(file.get(), capture);
-  replay::Scheduler sched(*input, o, 1'750'000'000'000'000'000);
+  live::Scheduler sched(*input, o, 1'750'000'000'000'000'000);
   std::map<std::uint64_t, std::uint64_t> messages;  // stream → messages so far
   std::set<std::uint64_t> ended;
   std::uint64_t first_pass = 0, events = 0;
-  replay::ScheduledEvent e;
+  live::ScheduledEvent e;
   while (sched.next(e)) {
     fuzz::check(++events < 10'000'000, "the schedule does not end");
     fuzz::check(e.due_ns >= 0, "an event due before the start");
     switch (e.kind) {
-      case replay::ScheduledEvent::Kind::open:
+      case live::ScheduledEvent::Kind::open:
         fuzz::check(e.plan != nullptr && e.plan->id == e.stream, "an open without its plan");
         fuzz::check(messages.emplace(e.stream, 0).second, "a stream opened twice");
         break;
-      case replay::ScheduledEvent::Kind::message:
+      case live::ScheduledEvent::Kind::message:
         fuzz::check(messages.count(e.stream) && !ended.count(e.stream), "a message outside its stream");
         fuzz::check(e.bytes.size() >= 3 && e.bytes.front() == '#' && e.bytes.back() == '#', "a message that is not a frame");
         ++messages[e.stream];
         if (sched.passes_begun() == 1) ++first_pass;
         break;
-      case replay::ScheduledEvent::Kind::end:
+      case live::ScheduledEvent::Kind::end:
         fuzz::check(messages.count(e.stream) && ended.insert(e.stream).second, "a stream ended twice or unopened");
         break;
     }
@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string again(image);
     auto file2 = open_image(again);
     auto whole = source_of(file2.get(), capture);
-    const replay::Recording r = replay::collect(*whole);
+    const live::Recording r = live::collect(*whole);
     fuzz::check(r.counters.frames == sched.totals().messages, "the first pass is not every frame of the input");
   }
   return 0;

@@ -2,9 +2,9 @@
 // largest sample.
 #include <doctest/doctest.h>
 
-#include "vt106/replay/lateness.hpp"
+#include "vt106/live/lateness.hpp"
 
-using vt106::replay::LatenessHistogram;
+using vt106::live::LatenessHistogram;
 
 TEST_SUITE("replay.lateness") {
   TEST_CASE("empty, exact and negative samples") {

@@ -11,7 +11,7 @@
 #include <tuple>
 
 #include "pcap_builder.hpp"
-#include "vt106/replay/recording.hpp"
+#include "vt106/live/recording.hpp"
 
 namespace fs = std::filesystem;
 using namespace vt106;
@@ -41,11 +41,11 @@ std::map<Connection, std::vector<std::string>> expected_uplink(const fs::path& t
   return out;
 }
 
-replay::Recording record_file(const fs::path& path) {
+live::Recording record_file(const fs::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   REQUIRE(f != nullptr);
   net::CaptureStats stats;
-  auto r = replay::record_capture(f, {}, net::CaptureOptions{}, stats);
+  auto r = live::record_capture(f, {}, net::CaptureOptions{}, stats);
   std::fclose(f);
   return r;
 }
@@ -68,7 +68,7 @@ void check_capture(const std::string& name) {
       CHECK(f.ts_ns <= c.close_ts_ns);
       last_ts = f.ts_ns;
     }
-    CHECK(c.imei == std::string(replay::frame_imei(c.frames.front().bytes)));
+    CHECK(c.imei == std::string(live::frame_imei(c.frames.front().bytes)));
   }
   CHECK(got == want);
   // Connections come in the order the capture opened them.
@@ -80,12 +80,12 @@ void check_capture(const std::string& name) {
 
 TEST_SUITE("replay.recording") {
   TEST_CASE("frame_imei reads the identifier of uplink frames only") {
-    CHECK(replay::frame_imei("#867648040000018,CMD-X#") == "867648040000018");
-    CHECK(replay::frame_imei("#867648040000018#") == "867648040000018");
-    CHECK(replay::frame_imei(":123456F#").empty());
-    CHECK(replay::frame_imei("#GET / HTTP/1.1#").empty());
-    CHECK(replay::frame_imei("#12a,CMD-X#").empty());
-    CHECK(replay::frame_imei("#").empty());
+    CHECK(live::frame_imei("#867648040000018,CMD-X#") == "867648040000018");
+    CHECK(live::frame_imei("#867648040000018#") == "867648040000018");
+    CHECK(live::frame_imei(":123456F#").empty());
+    CHECK(live::frame_imei("#GET / HTTP/1.1#").empty());
+    CHECK(live::frame_imei("#12a,CMD-X#").empty());
+    CHECK(live::frame_imei("#").empty());
   }
 
   TEST_CASE("every shipped capture: the uplink frames of each connection, in order") {
@@ -118,7 +118,7 @@ TEST_SUITE("replay.recording") {
     };
     MemFile f(pcap_file(records(packets)));
     net::CaptureStats stats;
-    const auto r = replay::record_capture(f.get(), {}, net::CaptureOptions{}, stats);
+    const auto r = live::record_capture(f.get(), {}, net::CaptureOptions{}, stats);
     REQUIRE(r.connections.size() == 1);
     const auto& c = r.connections[0];
     REQUIRE(c.frames.size() == 2);
@@ -137,7 +137,7 @@ TEST_SUITE("replay.recording") {
         "log line #867648040000018,CMD-X# more\n#867648040000026,CMD-X#\n"
         "{\"raw\":\"#867648040000018,CMD-T,A,DATE:090329,TIME:223252,LAT:22.7634066N,LOT:114.3964783E,Speed:000.0,84-20,000#\"}\n"
         ":123456F#\n");
-    const auto r = replay::record_text(in, net::Transport::udp);
+    const auto r = live::record_text(in, net::Transport::udp);
     CHECK_FALSE(r.timed);
     REQUIRE(r.connections.size() == 2);
     CHECK(r.connections[0].imei == "867648040000018");

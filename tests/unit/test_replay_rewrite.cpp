@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "vt106/replay/rewrite.hpp"
+#include "vt106/live/rewrite.hpp"
 
-using namespace vt106::replay;
+using namespace vt106::live;
 
 TEST_SUITE("replay.rewrite") {
   TEST_CASE("replace_imei changes only the leading identifier") {

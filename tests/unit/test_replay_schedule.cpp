@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "vt106/replay/rewrite.hpp"
-#include "vt106/replay/schedule.hpp"
+#include "vt106/live/rewrite.hpp"
+#include "vt106/live/schedule.hpp"
 
 using namespace vt106;
-using namespace vt106::replay;
+using namespace vt106::live;
 
 namespace {
 

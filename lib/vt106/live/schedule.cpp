@@ -1,14 +1,14 @@
 // Due times and rewritten bytes of every message of every pass.
-#include "vt106/replay/schedule.hpp"
+#include "vt106/live/schedule.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
-#include "vt106/replay/rewrite.hpp"
+#include "vt106/live/rewrite.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 namespace {
 
@@ -308,4 +308,4 @@ std::optional<std::vector<ScheduledEvent>> Scheduler::first_pass_opens() {
   return opens;
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

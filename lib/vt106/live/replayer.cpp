@@ -1,5 +1,5 @@
 // The replay engine: streams waiting to open, connections in flight, a timer heap, one epoll loop.
-#include "vt106/replay/replayer.hpp"
+#include "vt106/live/replayer.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -29,9 +29,9 @@
 #include <fmt/format.h>
 
 #include "vt106/decode/stream_decoder.hpp"
-#include "vt106/replay/event_loop.hpp"
+#include "vt106/live/event_loop.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 namespace {
 
@@ -1001,4 +1001,4 @@ void Replayer::report_dns_failure(output::RecordSink& records, ReplayStats& stat
   ++stats.errors[std::string(replay_code::dns_failure)];
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -2,10 +2,10 @@
 // IPv4, and resolution of names and literals.
 #include <doctest/doctest.h>
 
-#include "vt106/replay/address.hpp"
+#include "vt106/live/address.hpp"
 
 using namespace vt106;
-using namespace vt106::replay;
+using namespace vt106::live;
 
 TEST_SUITE("replay.address") {
   TEST_CASE("parse_host_port: names, IPv4, bracketed IPv6; bad ports and bare IPv6 refused") {

@@ -16,7 +16,7 @@
 #include "vt106/net/capture_decoder.hpp"
 #include "vt106/net/flow_table.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 struct RecordedFrame {
   std::string bytes;          // the frame exactly as sent, '#' to '#'
@@ -160,4 +160,4 @@ Recording record_capture(std::FILE* file, std::string_view already_read, const n
 Recording record_text(decode::ChunkReader& in, net::Transport transport,
                       std::size_t max_frame = gotop::default_max_frame);
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

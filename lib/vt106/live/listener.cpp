@@ -1,6 +1,6 @@
 // The listener: a TCP and a UDP socket on one port, one decoder pair per connection or UDP peer,
 // all on one epoll loop.
-#include "vt106/replay/listener.hpp"
+#include "vt106/live/listener.hpp"
 
 #include "vt106/detect/detect.hpp"
 #include "vt106/gotop/framer.hpp"
@@ -21,11 +21,11 @@
 #include <fmt/format.h>
 
 #include "vt106/decode/stream_decoder.hpp"
-#include "vt106/replay/address.hpp"
-#include "vt106/replay/event_loop.hpp"
+#include "vt106/live/address.hpp"
+#include "vt106/live/event_loop.hpp"
 #include "vt106/util/text.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 namespace {
 
@@ -620,4 +620,4 @@ void Listener::wake() { impl_->loop.wake(); }
 std::size_t Listener::open_connections() const { return impl_->connections.size(); }
 const ListenStats& Listener::stats() const { return impl_->stats; }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -1,5 +1,5 @@
 // Splitting each device's side of a capture (or a text file) into the exact frames it sent.
-#include "vt106/replay/recording.hpp"
+#include "vt106/live/recording.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -8,7 +8,7 @@
 
 #include "vt106/util/text.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 std::string_view frame_imei(std::string_view frame) {
   if (frame.empty() || frame.front() != '#') return {};
@@ -371,4 +371,4 @@ Recording record_text(decode::ChunkReader& in, net::Transport transport, std::si
   return collect(source);
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

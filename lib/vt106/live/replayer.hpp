@@ -17,11 +17,11 @@
 #include "vt106/gotop/framer.hpp"
 #include "vt106/gotop/parser.hpp"
 #include "vt106/output/record.hpp"
-#include "vt106/replay/address.hpp"
-#include "vt106/replay/lateness.hpp"
-#include "vt106/replay/schedule.hpp"
+#include "vt106/live/address.hpp"
+#include "vt106/live/lateness.hpp"
+#include "vt106/live/schedule.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 // Stable codes of connection problems (error records and the summary's `errors`).
 namespace replay_code {
@@ -126,4 +126,4 @@ class Replayer {
   std::atomic<bool> stop_requested_{false};
 };
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "vt106/replay/replayer.hpp"
+#include "vt106/live/replayer.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 void append_sent_json(std::string& out, const SentMessage& sent);
 // What a dry run would send on one connection (a "plan" record): the device as sent and as
@@ -32,4 +32,4 @@ struct SummaryHeader {
 };
 void append_summary_json(std::string& out, const SummaryHeader& header, const ReplayStats& stats);
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -1,14 +1,14 @@
 // Identifier and fix-time edits of uplink frames (layouts of the GOTOP uplink grammar: the
 // identifier first, the date and time after the type token and A/V, labelled or not).
-#include "vt106/replay/rewrite.hpp"
+#include "vt106/live/rewrite.hpp"
 
 #include <vector>
 
-#include "vt106/replay/recording.hpp"
+#include "vt106/live/recording.hpp"
 #include "vt106/util/text.hpp"
 #include "vt106/util/time.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 namespace {
 
@@ -107,4 +107,4 @@ bool shift_fix_time(std::string& frame, std::int64_t shift_seconds) {
   return true;
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace vt106::replay {
+namespace vt106::live {
 
 class LatenessHistogram {
  public:
@@ -30,4 +30,4 @@ class LatenessHistogram {
   std::uint64_t max_us_ = 0;
 };
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "vt106/net/endpoint.hpp"
-#include "vt106/replay/recording.hpp"
+#include "vt106/live/recording.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 enum class Pace : std::uint8_t {
   capture,    // the gaps of the capture, divided by the speed factor
@@ -169,4 +169,4 @@ class Scheduler {
   std::uint64_t next_id_ = 0;
 };
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -1,12 +1,12 @@
 // JSON of replay's own records, through the same writer as every other record.
-#include "vt106/replay/report.hpp"
+#include "vt106/live/report.hpp"
 
 #include <cmath>
 
 #include "vt106/output/json.hpp"
 #include "vt106/util/time.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 namespace {
 void timestamp(output::JsonWriter& w, std::string_view key, std::int64_t ns) { w.key(key).timestamp_us(ns); }
@@ -129,4 +129,4 @@ void append_summary_json(std::string& out, const SummaryHeader& h, const ReplayS
   w.end_object();
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

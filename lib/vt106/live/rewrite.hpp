@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace vt106::replay {
+namespace vt106::live {
 
 // Replaces the identifier at the start of `frame` ('#' + digits); false when it has none.
 bool replace_imei(std::string& frame, std::string_view new_imei);
@@ -36,4 +36,4 @@ std::optional<FixTimeField> find_fix_time(std::string_view frame);
 // the frame has none, or the new time falls outside 2000-2099 (yy cannot say it).
 bool shift_fix_time(std::string& frame, std::int64_t shift_seconds);
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -1,11 +1,11 @@
 // Log-linear bucketing of send lateness and quantiles read back from it.
-#include "vt106/replay/lateness.hpp"
+#include "vt106/live/lateness.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace vt106::replay {
+namespace vt106::live {
 
 std::size_t LatenessHistogram::bucket_of(std::uint64_t us) {
   if (us < exact) return static_cast<std::size_t>(us);
@@ -42,4 +42,4 @@ std::uint64_t LatenessHistogram::quantile_us(double fraction) const {
   return max_us_;
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -19,7 +19,7 @@
 #include "vt106/gotop/parser.hpp"
 #include "vt106/output/record.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 // Stable codes of the listener's own error records.
 namespace listen_code {
@@ -117,4 +117,4 @@ class Listener {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -1,5 +1,5 @@
 // Parsing, resolving and printing socket addresses (getaddrinfo(3), inet_pton(3)).
-#include "vt106/replay/address.hpp"
+#include "vt106/live/address.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -9,7 +9,7 @@
 
 #include "vt106/util/text.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 net::Endpoint SocketAddress::endpoint() const {
   net::Endpoint e;
@@ -118,4 +118,4 @@ SocketAddress peer_address(int fd) {
   return s;
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -1,5 +1,5 @@
 // epoll(7) with an eventfd(2) for wake-ups.
-#include "vt106/replay/event_loop.hpp"
+#include "vt106/live/event_loop.hpp"
 
 #include <sys/eventfd.h>
 #include <time.h>
@@ -10,7 +10,7 @@
 #include <limits>
 #include <system_error>
 
-namespace vt106::replay {
+namespace vt106::live {
 
 namespace {
 constexpr std::uint64_t wake_key = std::numeric_limits<std::uint64_t>::max();
@@ -110,4 +110,4 @@ void EventLoop::wake() {
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

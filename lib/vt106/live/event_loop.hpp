@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-namespace vt106::replay {
+namespace vt106::live {
 
 struct ReadyEvent {
   std::uint64_t key = 0;
@@ -47,4 +47,4 @@ class EventLoop {
   std::vector<ReadyEvent> ready_;
 };
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -13,7 +13,7 @@
 
 #include "vt106/net/endpoint.hpp"
 
-namespace vt106::replay {
+namespace vt106::live {
 
 struct SocketAddress {
   sockaddr_storage storage{};
@@ -47,4 +47,4 @@ std::optional<SocketAddress> literal_address(std::string_view host, std::uint16_
 SocketAddress local_address(int fd);
 SocketAddress peer_address(int fd);
 
-}  // namespace vt106::replay
+}  // namespace vt106::live

@@ -2,9 +2,9 @@
 // device commands from --command and standard input lines.
 #include <doctest/doctest.h>
 
-#include "vt106/replay/listener.hpp"
+#include "vt106/live/listener.hpp"
 
-using namespace vt106::replay;
+using namespace vt106::live;
 
 TEST_SUITE("replay.listener") {
   TEST_CASE("looks_like_gotop: '#', ':' or a digit after whitespace; undecided while blank") {
