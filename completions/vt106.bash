@@ -25,12 +25,12 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen help --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen proxy help --help --version" -- "$cur"))
     return
   fi
   case $sub in
     help)
-      [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen" -- "$cur"))
+      [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen proxy" -- "$cur"))
       ;;
     decode)
       case $prev in
@@ -108,6 +108,17 @@ _vt106() {
         -p|--port|--bind|--max-connections|--max-buffer|--idle-timeout|--command|--password|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac
       COMPREPLY=($(compgen -W "-p --port --bind --max-connections --max-buffer --idle-timeout --command --password -w --write --save-ndjson -c --count --duration -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --help" -- "$cur"))
+      ;;
+    proxy)
+      case $prev in
+        -w|--write|--save-ndjson) _vt106_files; return ;;
+        --proxy-protocol) COMPREPLY=($(compgen -W "v1 v2" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "position heartbeat gprs_connected sos geofence overspeed low_battery gps_lost battery_full movement fall shock ota_ok ota_fail command_reply error_reply version obd command unknown error foreign" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "ndjson json csv table geojson gpx kml" -- "$cur")); return ;;
+        --columns) _vt106_columns; return ;;
+        -l|--listen|--to|--connect-timeout|--udp-idle|--max-connections|--max-buffer|--send|--password|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
+      esac
+      COMPREPLY=($(compgen -W "-l --listen --to --connect-timeout --udp-idle --proxy-protocol --max-connections --max-buffer --send --password -w --write --save-ndjson -c --count --duration --no-doctor -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --help" -- "$cur"))
       ;;
   esac
 }

@@ -23,6 +23,7 @@
 #include "vt106/decode/stream_decoder.hpp"
 #include "vt106/live/address.hpp"
 #include "vt106/live/event_loop.hpp"
+#include "vt106/live/socket.hpp"
 #include "vt106/util/text.hpp"
 
 namespace vt106::live {
@@ -44,21 +45,7 @@ std::int64_t unix_ns() {
       .count();
 }
 
-[[noreturn]] void fail_setup(int err, const std::string& what) { throw std::system_error(err, std::generic_category(), what); }
 
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd, o.fd);
-    return *this;
-  }
-};
 
 }  // namespace
 
@@ -90,15 +77,13 @@ struct Listener::Impl {
     }
     std::uint64_t flow = 0;
     bool tcp = true;
-    int fd = -1;  // TCP only; UDP peers share the UDP socket
+    live::Connection socket;  // TCP only; UDP peers share the UDP socket
     SocketAddress peer_address;
     std::string peer, local, name;
     decode::StreamDecoder up;    // what the device sends
     decode::StreamDecoder down;  // commands sent to it
     FirstBytes verdict = FirstBytes::undecided;
     std::string imei;
-    std::string out;  // commands not yet taken by the kernel (TCP)
-    std::size_t out_at = 0;
     bool want_write = false;
     std::int64_t last_rx = 0;
   };
@@ -107,10 +92,7 @@ struct Listener::Impl {
     for (const auto& [imei, frame] : options.commands) commands.emplace(imei, frame);
     sweep_every_ns = std::clamp<std::int64_t>(options.idle_timeout_ns / 10, 10'000'000, 1'000'000'000);
   }
-  ~Impl() {
-    for (const auto& [flow, c] : connections)
-      if (c->tcp) ::close(c->fd);
-  }
+  ~Impl() = default;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -138,62 +120,13 @@ struct Listener::Impl {
   // ---- setup ----
 
   void bind_all() {
-    std::optional<SocketAddress> address = literal_address(options.bind_address, options.port);
-    if (!address) fail_setup(EINVAL, fmt::format("--bind {}: not an IPv4 or IPv6 address", options.bind_address));
-    for (int attempt = 0;; ++attempt) {
-      try {
-        bind_both(*address);
-        return;
-      } catch (const std::system_error& e) {
-        // Port 0: the TCP port the kernel chose may be taken for UDP; choose again.
-        if (options.port != 0 || e.code().value() != EADDRINUSE || attempt >= 20) throw;
-      }
-    }
-  }
-
-  void bind_both(const SocketAddress& address) {
-    const bool any6 = address.family() == AF_INET6 && options.bind_address.find_first_not_of(":0[]") == std::string::npos;
-    try {
-      bind_both_family(address, any6);
-    } catch (const std::system_error& e) {
-      if (!any6 || e.code().value() != EAFNOSUPPORT) throw;
-      bind_both_family(*literal_address("0.0.0.0", options.port), false);  // no IPv6 on this host
-    }
-  }
-
-  void bind_both_family(SocketAddress address, bool dual_stack) {
-    const int one = 1, zero = 0;
-    Fd tcp(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (tcp.fd < 0) fail_setup(errno, "cannot open a TCP socket");
-    ::setsockopt(tcp.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (dual_stack) ::setsockopt(tcp.fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    if (::bind(tcp.fd, address.get(), address.length) != 0)
-      fail_setup(errno, fmt::format("cannot listen on {} (tcp)", address.to_string()));
-    if (::listen(tcp.fd, SOMAXCONN) != 0) fail_setup(errno, fmt::format("cannot listen on {} (tcp)", address.to_string()));
-    const SocketAddress tcp_local = local_address(tcp.fd);
-    SocketAddress udp_address = address;
-    const std::uint16_t port = tcp_local.endpoint().port;
-    if (udp_address.family() == AF_INET6) reinterpret_cast<sockaddr_in6*>(&udp_address.storage)->sin6_port = htons(port);
-    else reinterpret_cast<sockaddr_in*>(&udp_address.storage)->sin_port = htons(port);
-    Fd udp(::socket(address.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (udp.fd < 0) fail_setup(errno, "cannot open a UDP socket");
-    if (dual_stack) ::setsockopt(udp.fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    // The address each datagram was sent to, for the records' dst.
-    ::setsockopt(udp.fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
-    // Bursts of datagrams (a replay at top speed) need room; root may exceed net.core.rmem_max.
-    const int receive_buffer = 8 << 20;
-    if (::setsockopt(udp.fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) != 0)
-      ::setsockopt(udp.fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-    ::setsockopt(udp.fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);  // the kernel counts what it dropped
-    if (address.family() == AF_INET6) ::setsockopt(udp.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
-    if (::bind(udp.fd, udp_address.get(), udp_address.length) != 0)
-      fail_setup(errno, fmt::format("cannot listen on {} (udp)", udp_address.to_string()));
-    tcp_bound = tcp_local;
-    udp_bound = local_address(udp.fd);
-    loop.add(tcp.fd, key_tcp_listener, true, false);
-    loop.add(udp.fd, key_udp, true, false);
-    tcp_listener = std::move(tcp);
-    udp_socket = std::move(udp);
+    BoundPair pair = bind_tcp_udp(options.bind_address, options.port);
+    tcp_bound = pair.tcp_address;
+    udp_bound = pair.udp_address;
+    loop.add(pair.tcp.get(), key_tcp_listener, true, false);
+    loop.add(pair.udp.get(), key_udp, true, false);
+    tcp_listener = std::move(pair.tcp);
+    udp_socket = std::move(pair.udp);
   }
 
   // ---- records ----
@@ -255,11 +188,11 @@ struct Listener::Impl {
     if (auto it = device_connection.find(c.imei); it != device_connection.end() && it->second == c.flow)
       device_connection.erase(it);
     if (c.tcp) {
-      loop.remove(c.fd);
-      ::close(c.fd);
+      loop.remove(c.socket.fd());
+      c.socket.close();
       if (!accepting) {
         accepting = true;
-        loop.modify(tcp_listener.fd, key_tcp_listener, true, false);
+        loop.modify(tcp_listener.get(), key_tcp_listener, true, false);
       }
     } else {
       udp_peers.erase(c.peer);
@@ -282,7 +215,7 @@ struct Listener::Impl {
     for (int i = 0; i < 64; ++i) {
       SocketAddress peer;
       peer.length = sizeof peer.storage;
-      const int fd = ::accept4(tcp_listener.fd, peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const int fd = ::accept4(tcp_listener.get(), peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
         // Out of descriptors: stop accepting (the pending connection would wake us forever)
         // until a connection closes.
@@ -295,7 +228,7 @@ struct Listener::Impl {
                            "one closes", connections.size()));
         ++stats.over_limit;
         accepting = false;
-        loop.modify(tcp_listener.fd, key_tcp_listener, false, false);
+        loop.modify(tcp_listener.get(), key_tcp_listener, false, false);
         return;
       }
       if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
@@ -313,7 +246,7 @@ struct Listener::Impl {
         continue;
       }
       Connection& c = add_connection(true, peer, local);
-      c.fd = fd;
+      c.socket.adopt(fd);
       if (options.wire) options.wire->opened(c.flow, true, peer.endpoint(), local_sa.endpoint(), unix_ns());
       ++stats.tcp_connections;
       loop.add(fd, c.flow + first_connection_key, true, false);
@@ -370,22 +303,22 @@ struct Listener::Impl {
   bool queue_command(Connection& c, std::string_view frame) {
     auto ctx = context(c, false);
     if (c.tcp) {
-      if (c.out.size() - c.out_at + frame.size() > options.max_buffer) {
+      if (c.socket.queued() + frame.size() > options.max_buffer) {
         ++stats.commands_not_sent;
         report(ctx, listen_code::buffer_limit,
                fmt::format("{}: the device has not read {} bytes of commands; '{}' not sent (--max-buffer {})", c.name,
-                           c.out.size() - c.out_at, frame, options.max_buffer),
+                           c.socket.queued(), frame, options.max_buffer),
                frame, c.imei);
         return false;
       }
-      c.out.append(frame);
+      c.socket.queue(frame);
       if (options.wire) options.wire->data(c.flow, false, frame, unix_ns());
       counted(c.down, [&] { c.down.feed(frame, ctx); });
       ++stats.commands_sent;
       flush_out(c);
       return true;
     }
-    const ssize_t n = ::sendto(udp_socket.fd, frame.data(), frame.size(), MSG_NOSIGNAL, c.peer_address.get(),
+    const ssize_t n = ::sendto(udp_socket.get(), frame.data(), frame.size(), MSG_NOSIGNAL, c.peer_address.get(),
                                c.peer_address.length);
     if (n != static_cast<ssize_t>(frame.size())) {
       ++stats.commands_not_sent;
@@ -406,30 +339,17 @@ struct Listener::Impl {
   // Writes queued commands. A connection that fails here is closed by its read side, which
   // sees the same error or the end of the stream: callers may go on using `c`.
   void flush_out(Connection& c) {
-    while (c.out_at < c.out.size()) {
-      const ssize_t n = ::send(c.fd, c.out.data() + c.out_at, c.out.size() - c.out_at, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        c.out_at = c.out.size();  // the device went away: nothing more can reach it
-        break;
-      }
-      c.out_at += static_cast<std::size_t>(n);
-    }
-    if (c.out_at == c.out.size()) {
-      c.out.clear();
-      c.out_at = 0;
-    }
-    const bool want = !c.out.empty();
+    c.socket.flush();  // a device gone away is seen by the read side
+    const bool want = c.socket.queued() > 0;
     if (want != c.want_write) {
       c.want_write = want;
-      loop.modify(c.fd, c.flow + first_connection_key, true, want);
+      loop.modify(c.socket.fd(), c.flow + first_connection_key, true, want);
     }
   }
 
   void read_tcp(Connection& c) {
     for (int i = 0; i < max_reads_per_event; ++i) {
-      const ssize_t n = ::recv(c.fd, buffer.data(), buffer.size(), 0);
+      const ssize_t n = ::recv(c.socket.fd(), buffer.data(), buffer.size(), 0);
       if (n > 0) {
         if (options.wire) options.wire->data(c.flow, true, {buffer.data(), static_cast<std::size_t>(n)}, unix_ns());
         if (!received(c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), false)) return;
@@ -454,10 +374,10 @@ struct Listener::Impl {
       msg.msg_iovlen = 1;
       msg.msg_control = control.data();
       msg.msg_controllen = control.size();
-      const ssize_t n = ::recvmsg(udp_socket.fd, &msg, 0);
+      const ssize_t n = ::recvmsg(udp_socket.get(), &msg, 0);
       if (n < 0) return;  // EAGAIN (or an ICMP error for a datagram we sent: nothing to read)
       peer.length = msg.msg_namelen;
-      const SocketAddress local_sa = datagram_destination(msg);
+      const SocketAddress local_sa = datagram_destination(msg, udp_bound, stats.udp_dropped);
       const std::string local = local_sa.to_string();
       const std::string peer_text = peer.to_string();
       Connection* c = nullptr;
@@ -482,28 +402,6 @@ struct Listener::Impl {
       if (options.wire) options.wire->data(c->flow, true, {buffer.data(), static_cast<std::size_t>(n)}, unix_ns());
       received(*c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), true);
     }
-  }
-
-  // The address the datagram was sent to; also notes the kernel's drop count.
-  SocketAddress datagram_destination(msghdr& msg) {
-    SocketAddress dst = udp_bound;
-    for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
-      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
-        std::uint32_t dropped = 0;  // since the socket was opened
-        std::memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
-        stats.udp_dropped = std::max<std::uint64_t>(stats.udp_dropped, dropped);
-      } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
-        in_pktinfo info{};
-        std::memcpy(&info, CMSG_DATA(cm), sizeof info);
-        dst = *literal_address("0.0.0.0", udp_bound.endpoint().port);
-        std::memcpy(&reinterpret_cast<sockaddr_in*>(&dst.storage)->sin_addr, &info.ipi_addr, 4);
-      } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
-        in6_pktinfo info{};
-        std::memcpy(&info, CMSG_DATA(cm), sizeof info);
-        reinterpret_cast<sockaddr_in6*>(&dst.storage)->sin6_addr = info.ipi6_addr;
-      }
-    }
-    return dst;
   }
 
   void sweep_idle(std::int64_t now) {

@@ -235,4 +235,30 @@ void PcapngWriter::flush() {
   if (ok_ && std::fflush(out_) != 0) ok_ = false;
 }
 
+void PcapngFlowWriter::on_flow_open(const FlowInfo& flow) {
+  if (flow.transport == Transport::tcp) writer_.tcp_open(flow.id, flow.client, flow.server, flow.first_ts_ns);
+}
+
+void PcapngFlowWriter::on_stream_data(const FlowInfo& flow, Side from, std::string_view bytes, std::int64_t ts_ns) {
+  writer_.tcp_data(flow.id, from == Side::client, bytes, ts_ns);
+}
+
+void PcapngFlowWriter::on_datagram(const FlowInfo& flow, Side from, std::string_view bytes, std::int64_t ts_ns) {
+  const Endpoint& src = flow.endpoint(from);
+  const Endpoint& dst = flow.endpoint(other(from));
+  writer_.udp(src, dst, bytes, ts_ns);
+}
+
+void PcapngFlowWriter::on_flow_close(const FlowInfo& flow, CloseReason, std::int64_t ts_ns) {
+  if (flow.transport != Transport::tcp) return;
+  const auto& c = flow.side(Side::client);
+  const auto& v = flow.side(Side::server);
+  // The side whose FIN (or reset) came first closed it; with neither, the device is said to.
+  const auto when = [](const SideCounters& s) {
+    const std::int64_t f = s.fin ? s.fin_ts_ns : INT64_MAX, r = s.rst ? s.rst_ts_ns : INT64_MAX;
+    return std::min(f, r);
+  };
+  writer_.tcp_close(flow.id, when(c) <= when(v), ts_ns);
+}
+
 }  // namespace vt106::net

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "vt106/net/endpoint.hpp"
+#include "vt106/net/flow_table.hpp"
 
 namespace vt106::net {
 
@@ -54,6 +55,22 @@ class PcapngWriter {
   std::unordered_map<std::uint64_t, Tcp> tcp_;
   std::uint16_t ip_id_ = 1;
   std::string scratch_;
+};
+
+// A PcapngWriter fed by flow events (vt106 proxy -w): each flow as the packets that would carry
+// it, client and server as the flow names them.
+class PcapngFlowWriter final : public FlowObserver {
+ public:
+  PcapngFlowWriter(std::FILE* out, std::string_view application) : writer_(out, application) {}
+  void on_flow_open(const FlowInfo& flow) override;
+  void on_stream_data(const FlowInfo& flow, Side from, std::string_view bytes, std::int64_t ts_ns) override;
+  void on_datagram(const FlowInfo& flow, Side from, std::string_view bytes, std::int64_t ts_ns) override;
+  void on_flow_close(const FlowInfo& flow, CloseReason reason, std::int64_t ts_ns) override;
+  void flush() { writer_.flush(); }
+  bool ok() const { return writer_.ok(); }
+
+ private:
+  PcapngWriter writer_;
 };
 
 }  // namespace vt106::net
