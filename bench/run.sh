@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, in one command: vt106 decode on one core and on every core against the I/O floor
 # (tcpdump) and the tool a user would reach for today (tshark extracting the payloads) on one
-# generated capture, then vt106 replay into vt106 listen on loopback (bench/replay_to_listen.sh),
+# generated capture, then vt106 replay into vt106 listen on loopback (bench/replay_to_listen.sh), vt106 proxy with 10,000 devices (bench/proxy.sh),
 # live capture under load beside tcpdump (bench/live_capture.sh, as root) and the README's first
 # command on a fresh clone (BENCH_FIRST_RUN=0 leaves that out).
 #
@@ -197,6 +197,8 @@ else
   { decode_report; scale_report; } > "$work/decode.md"
   echo "bench: replay → listen ..." >&2
   bench/replay_to_listen.sh "$vt106" > "$work/replay.md"
+  echo "bench: proxy ..." >&2
+  bench/proxy.sh "$vt106" > "$work/proxy.md"
   : > "$work/live.md"
   if [ "$(id -u)" = 0 ]; then
     echo "bench: live capture ..." >&2
@@ -208,7 +210,7 @@ else
     echo "bench: first run ..." >&2
     first_run > "$work/first.md"
   fi
-  { cat "$work/decode.md"; echo; cat "$work/replay.md"; echo; sed 's/^# /## /' "$work/live.md"; echo; cat "$work/first.md"; } > "$results"
+  { cat "$work/decode.md"; echo; cat "$work/replay.md"; echo; cat "$work/proxy.md"; echo; sed 's/^# /## /' "$work/live.md"; echo; cat "$work/first.md"; } > "$results"
   cat "$results"
   echo "bench: wrote $results" >&2
 fi

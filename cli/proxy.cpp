@@ -226,10 +226,10 @@ int run_proxy(const ProxyCliOptions& o) {
     pace = fmt::format(" ({:.0f} messages/s)", static_cast<double>(s.messages) / seconds);
   }
   std::string summary = fmt::format(
-      "vt106 proxy: {} tcp connections, {} udp devices; {} messages decoded{}, {} up and {} down relayed; {} errors "
+      "vt106 proxy: {} tcp connections, {} udp devices ({} at once at most); {} messages decoded{}, {} up and {} down relayed; {} errors "
       "({} foreign, {} upstream failures, {} resets, {} over the limit); a side paused {} times for the other; {} "
       "commands put in, {} not sent{}{}\n",
-      s.tcp_connections, s.udp_devices, s.messages, pace, bytes_text(s.bytes_up), bytes_text(s.bytes_down), s.errors,
+      s.tcp_connections, s.udp_devices, s.most_at_once, s.messages, pace, bytes_text(s.bytes_up), bytes_text(s.bytes_down), s.errors,
       s.foreign, s.upstream_failures, s.resets, s.over_limit, s.paused, s.commands_injected, s.commands_not_sent,
       o.write_path.empty() ? "" : "; saved to ", o.write_path);
   const auto devices = proxy->devices();

@@ -268,6 +268,7 @@ struct Proxy::Impl {
     s.info.client_rule = net::ClientRule::syn;
     s.info.syn_seen = s.info.syn_ack_seen = transport == net::Transport::tcp;
     s.info.first_ts_ns = s.info.last_ts_ns = unix_ns();
+    stats.most_at_once = std::max<std::uint64_t>(stats.most_at_once, sessions.size());
     s.device_text = s.info.client.to_string();
     s.local_text = s.info.server.to_string();
     s.last_activity = steady_ns();

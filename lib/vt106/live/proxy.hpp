@@ -66,6 +66,7 @@ struct ProxyDevice {
 
 struct ProxyStats {
   std::uint64_t tcp_connections = 0, udp_devices = 0;
+  std::uint64_t most_at_once = 0;  // TCP connections and UDP devices relayed at the same time
   std::uint64_t bytes_up = 0, bytes_down = 0;  // relayed device → platform, platform → device
   std::uint64_t messages = 0, errors = 0, foreign = 0;
   std::uint64_t upstream_failures = 0, resets = 0, over_limit = 0;
