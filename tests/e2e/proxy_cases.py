@@ -332,6 +332,8 @@ def ipv6_and_capture(c):
     again = [json.loads(l) for l in out.stdout.splitlines()]
     assert [(r["dir"], r["raw"]) for r in again if r["kind"] == "message"] == live, "the capture decodes as it was seen"
     assert all(r["src"].startswith("[::1]:") for r in again if r["kind"] == "message" and r["dir"] == "up")
+    doc = subprocess.run([BIN, "doctor", c.path("seen.pcapng")], capture_output=True, text=True, timeout=60)
+    assert f"GOTOP device {IMEI}" in doc.stdout, doc.stdout[:1000] + doc.stderr
     plan = subprocess.run([BIN, "replay", c.path("seen.pcapng")], capture_output=True, text=True, timeout=60)
     assert plan.returncode == 0 and '"kind":"plan"' in plan.stdout.replace(" ", ""), plan.stdout[:500] + plan.stderr
 
@@ -352,6 +354,32 @@ def proxy_protocol_headers(c):
         assert not any(r["kind"] == "error" for r in recs), "the header is not the device's: no error for it"
         os.rename(c.path("platform.json"), c.path(f"platform-{version}.json"))
         os.remove(c.path("platform.port"))
+
+
+@case
+def connection_limit(c):
+    """Beyond --max-connections a device is refused (its connection closed) with a record, and the
+    devices already relayed go on."""
+    plat, pport = c.platform("wait_eof_then_reply", "--limit", "8")
+    proxy, port = c.proxy(f"127.0.0.1:{pport}", "--max-connections", "1")
+    import socket
+    first = socket.create_connection(("127.0.0.1", port))
+    first.sendall(f"#{IMEI},CMD-X#".encode())
+    wait_for(lambda: "connection_limit" not in open(c.path("proxy.out")).read(), "the first device")
+    time.sleep(0.3)
+    second = socket.create_connection(("127.0.0.1", port))
+    second.settimeout(5)
+    assert second.recv(100) == b"", "the second device's connection is closed"
+    second.close()
+    first.shutdown(socket.SHUT_WR)
+    first.settimeout(5)
+    assert first.recv(100) == b":123456F#", "the first device is still relayed"
+    first.close()
+    plat.wait(timeout=30)
+    assert c.stop(proxy) == 0
+    errs = [r for r in c.records() if r["kind"] == "error"]
+    assert [e["code"] for e in errs] == ["connection_limit"], errs
+    assert "refused: 1 device is relayed already (--max-connections 1)" in errs[0]["message"], errs
 
 
 @case

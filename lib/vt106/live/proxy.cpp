@@ -377,8 +377,9 @@ struct Proxy::Impl {
     ++stats.over_limit;
     if (report_it)
       report(ctx, proxy_code::connection_limit,
-             fmt::format("proxy: {} {} from {} refused: {} devices are connected (--max-connections)", ctx.transport,
-                         ctx.transport == "tcp" ? "connection" : "datagram", ctx.src, sessions.size()));
+             fmt::format("proxy: {} {} from {} refused: {} device{} relayed already (--max-connections {})",
+                         ctx.transport, ctx.transport == "tcp" ? "connection" : "datagram", ctx.src, sessions.size(),
+                         sessions.size() == 1 ? " is" : "s are", options.max_connections));
     return true;
   }
 
