@@ -334,7 +334,8 @@ struct Proxy::Impl {
       accepting = true;
       loop.modify(tcp_listener.get(), key_tcp_listener, true, false);
     }
-    sessions.erase(s.id);  // s is gone
+    const std::uint64_t id = s.id;  // not a reference into the node being erased
+    sessions.erase(id);  // s is gone
   }
 
   // ---- interest ----
