@@ -6,8 +6,13 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
+
+#include "vt106/doctor/facts.hpp"
+#include "vt106/net/capture_decoder.hpp"
 
 namespace vt106::cli {
 
@@ -39,6 +44,20 @@ struct CraftedWords {
   std::string problem;  // empty when the frame was made
 };
 CraftedWords craft_from_words(const std::vector<std::string>& words, const std::string& password);
+
+// "600", "600s", "10m", "2h" → seconds (--status-timeout of doctor and report); nullopt when not.
+std::optional<std::int64_t> parse_duration(std::string_view text);
+
+// The file inputs of doctor and report, read into one set of facts (cli/doctor.cpp).
+struct FactInputs {
+  const char* program = "vt106";
+  std::vector<std::string> inputs;
+  unsigned jobs = 1;
+  std::int64_t log_tz_s = 0;
+  net::CaptureOptions capture;
+};
+int read_fact_inputs(const FactInputs& fi, gotop::Parser& parser, doctor::FactCollector& collector,
+                     std::vector<std::string>& inputs, std::size_t& usable, std::uint64_t& base);
 
 // Closes a file a subcommand opened (standard input stays open): std::unique_ptr<FILE, FileCloser>.
 struct FileCloser {

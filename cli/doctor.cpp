@@ -29,6 +29,86 @@
 
 namespace vt106::cli {
 
+// doctor and report: "600", "600s", "10m", "2h" → seconds.
+std::optional<std::int64_t> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t unit = 1;
+  const char last = text.back();
+  if (last == 's' || last == 'm' || last == 'h') {
+    unit = last == 'h' ? 3600 : last == 'm' ? 60 : 1;
+    text.remove_suffix(1);
+  }
+  auto v = util::parse_int<std::int64_t>(text);
+  if (!v || *v <= 0 || *v > 366LL * 86400) return std::nullopt;
+  return *v * unit;
+}
+
+// Reads every input (captures, platform logs, hex dumps) into the collector's facts, as doctor
+// and report do: problems named on stderr after `fi.program`; returns exit_input when an input
+// could not be used (the others are still read), else exit_ok.
+int read_fact_inputs(const FactInputs& fi, gotop::Parser& parser, doctor::FactCollector& collector,
+                     std::vector<std::string>& inputs, std::size_t& usable, std::uint64_t& base) {
+  int status = exit_ok;
+  std::vector<std::string> problems;
+  inputs = decode::expand_inputs(fi.inputs, problems);
+  for (const auto& p : problems) {
+    std::fprintf(stderr, "%s: %s\n", fi.program, p.c_str());
+    status = exit_input;
+  }
+  for (const auto& name : inputs) {
+    if (source::stop_requested()) break;
+    decode::OpenedInput in(name);
+    if (!in.error().empty()) {
+      std::fprintf(stderr, "%s: %s\n", fi.program, in.error().c_str());
+      status = exit_input;
+      continue;
+    }
+    collector.begin_input(name, base);
+    const decode::Sniffed kind = in.kind();
+    if (kind == decode::Sniffed::capture) {
+      source::CaptureReader reader(in.bytes(), fi.capture.capture);
+      // With more than one core, the reading and reassembly run on a thread of their own.
+      const auto stats = fi.jobs > 1 ? net::ThreadedCaptureDecoder(collector, fi.capture).run(reader)
+                                  : net::CaptureDecoder(collector, fi.capture).run(reader);
+      collector.facts().packets += stats.packets;
+      base += stats.flows;
+      if (stats.stopped_by_problem) {
+        const auto& p = collector.facts().input_problems;
+        std::fprintf(stderr, "%s: %s: %s%s%s\n", fi.program, name.c_str(),
+                     stats.packets == 0 ? "not a readable capture" : "the capture is damaged; what came before was read",
+                     p.empty() ? "" : ": ", p.empty() ? "" : p.back().c_str());
+        status = exit_input;
+        if (stats.packets == 0) continue;
+      }
+      ++usable;
+    } else {
+      decode::TextOptions topts;
+      topts.capture = fi.capture;
+      topts.observer = &collector;
+      topts.log_tz_s = fi.log_tz_s;
+      decode::TextDecoder text(parser, collector.records(), topts);
+      const auto st = kind == decode::Sniffed::hex ? text.hex(in.bytes(), name) : text.text(in.bytes(), name);
+      base += text.flows_seen();
+      const auto counters = text.counters();
+      if (!st.usable) {
+        std::fprintf(stderr, "%s: %s\n", fi.program, st.problem.c_str());
+        status = exit_input;
+      } else if (text.flows_seen() == 0 && counters.messages == 0) {
+        std::fprintf(stderr, "%s: %s: no connection and no GOTOP frame in it: give a capture, a platform log "
+                     "(e.g. Traccar's tracker-server.log) or a hex dump\n", fi.program, name.c_str());
+        status = exit_input;
+      } else {
+        ++usable;
+      }
+    }
+    if (in.gzip_failed()) {
+      std::fprintf(stderr, "%s: %s: %s\n", fi.program, name.c_str(), in.gzip_error().c_str());
+      status = exit_input;
+    }
+  }
+  return status;
+}
+
 namespace {
 
 struct DoctorOptions {
@@ -44,20 +124,6 @@ struct DoctorOptions {
   bool all = false;
   unsigned jobs = 0;  // 0: one per core
 };
-
-// "600", "600s", "10m", "2h" → seconds.
-std::optional<std::int64_t> parse_duration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::int64_t unit = 1;
-  const char last = text.back();
-  if (last == 's' || last == 'm' || last == 'h') {
-    unit = last == 'h' ? 3600 : last == 'm' ? 60 : 1;
-    text.remove_suffix(1);
-  }
-  auto v = util::parse_int<std::int64_t>(text);
-  if (!v || *v <= 0 || *v > 366LL * 86400) return std::nullopt;
-  return *v * unit;
-}
 
 volatile std::sig_atomic_t doctor_stop = 0;
 source::LiveCapture* doctor_capture = nullptr;
@@ -130,64 +196,15 @@ int run_doctor(const DoctorOptions& o) {
   sigaction(SIGTERM, &sa, nullptr);
   source::set_stop_flag(&doctor_stop);
 
-  std::vector<std::string> problems;
-  const std::vector<std::string> inputs = decode::expand_inputs(o.inputs, problems);
-  for (const auto& p : problems) {
-    std::fprintf(stderr, "vt106 doctor: %s\n", p.c_str());
-    status = exit_input;
-  }
-  std::uint64_t base = 0;  // flow ids are unique across the inputs
-  for (const auto& name : inputs) {
-    if (source::stop_requested()) break;
-    decode::OpenedInput in(name);
-    if (!in.error().empty()) {
-      std::fprintf(stderr, "vt106 doctor: %s\n", in.error().c_str());
-      status = exit_input;
-      continue;
-    }
-    collector.begin_input(name, base);
-    const decode::Sniffed kind = in.kind();
-    if (kind == decode::Sniffed::capture) {
-      source::CaptureReader reader(in.bytes(), copts.capture);
-      // With more than one core, the reading and reassembly run on a thread of their own.
-      const auto stats = jobs > 1 ? net::ThreadedCaptureDecoder(collector, copts).run(reader)
-                                  : net::CaptureDecoder(collector, copts).run(reader);
-      collector.facts().packets += stats.packets;
-      base += stats.flows;
-      if (stats.stopped_by_problem) {
-        const auto& p = collector.facts().input_problems;
-        std::fprintf(stderr, "vt106 doctor: %s: %s%s%s\n", name.c_str(),
-                     stats.packets == 0 ? "not a readable capture" : "the capture is damaged; what came before was read",
-                     p.empty() ? "" : ": ", p.empty() ? "" : p.back().c_str());
-        status = exit_input;
-        if (stats.packets == 0) continue;
-      }
-      ++usable;
-    } else {
-      decode::TextOptions topts;
-      topts.capture = copts;
-      topts.observer = &collector;
-      topts.log_tz_s = log_tz_s;
-      decode::TextDecoder text(parser, collector.records(), topts);
-      const auto st = kind == decode::Sniffed::hex ? text.hex(in.bytes(), name) : text.text(in.bytes(), name);
-      base += text.flows_seen();
-      const auto counters = text.counters();
-      if (!st.usable) {
-        std::fprintf(stderr, "vt106 doctor: %s\n", st.problem.c_str());
-        status = exit_input;
-      } else if (text.flows_seen() == 0 && counters.messages == 0) {
-        std::fprintf(stderr, "vt106 doctor: %s: no connection and no GOTOP frame in it: give a capture, a platform log "
-                     "(e.g. Traccar's tracker-server.log) or a hex dump\n", name.c_str());
-        status = exit_input;
-      } else {
-        ++usable;
-      }
-    }
-    if (in.gzip_failed()) {
-      std::fprintf(stderr, "vt106 doctor: %s: %s\n", name.c_str(), in.gzip_error().c_str());
-      status = exit_input;
-    }
-  }
+  FactInputs fi;
+  fi.program = "vt106 doctor";
+  fi.inputs = o.inputs;
+  fi.jobs = jobs;
+  fi.log_tz_s = log_tz_s;
+  fi.capture = copts;
+  std::vector<std::string> inputs;
+  std::uint64_t base = 0;
+  status = read_fact_inputs(fi, parser, collector, inputs, usable, base);
   if (!o.interface.empty() && !source::stop_requested()) {
     source::LiveOptions lo;
     lo.interface = o.interface;

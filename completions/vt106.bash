@@ -25,12 +25,12 @@ _vt106() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   sub=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen proxy help --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen proxy report help --help --version" -- "$cur"))
     return
   fi
   case $sub in
     help)
-      [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen proxy" -- "$cur"))
+      [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "decode capture craft detect doctor replay listen proxy report" -- "$cur"))
       ;;
     decode)
       case $prev in
@@ -119,6 +119,17 @@ _vt106() {
         -l|--listen|--to|--connect-timeout|--udp-idle|--max-connections|--max-buffer|--send|--password|-c|--count|--duration|--device-tz|--max-frame|--imei) return ;;
       esac
       COMPREPLY=($(compgen -W "-l --listen --to --connect-timeout --udp-idle --proxy-protocol --max-connections --max-buffer --send --password -w --write --save-ndjson -c --count --duration --no-doctor -q --quiet --format --device-tz --max-frame --imei --event --no-errors --strict --columns --pretty --help" -- "$cur"))
+      ;;
+    report)
+      case $prev in
+        -o|--output) _vt106_files; return ;;
+        --imei|--status-timeout|--server-port|--device-tz|--log-tz|-j|--jobs) return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "-o --output --imei --status-timeout --server-port --device-tz --log-tz -j --jobs --help" -- "$cur"))
+      else
+        _vt106_files
+      fi
       ;;
   esac
 }

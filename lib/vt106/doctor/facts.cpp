@@ -3,6 +3,8 @@
 // talks), counters, and a scan of its last frames' hashes; evidence is copied only the first time.
 #include "vt106/doctor/facts.hpp"
 
+#include "vt106/output/tee_sink.hpp"
+
 #include <algorithm>
 #include <functional>
 
@@ -230,14 +232,16 @@ FactCollector::FactCollector(gotop::Parser& parser, std::size_t max_frame)
 
 FactCollector::~FactCollector() = default;
 
-output::RecordSink& FactCollector::records() { return *tap_; }
+output::RecordSink& FactCollector::records() { return tee_ ? static_cast<output::RecordSink&>(*tee_) : *tap_; }
+
+void FactCollector::also_tell(output::RecordSink& sink) { tee_ = std::make_unique<output::TeeSink>(*tap_, sink); }
 
 void FactCollector::begin_input(std::string name, std::uint64_t flow_id_base) {
   base_ = flow_id_base;
   decode::FlowDecoderOptions options;
   options.max_frame = max_frame_;
   options.flow_id_base = flow_id_base;
-  decoder_ = std::make_unique<decode::FlowDecoder>(parser_, *tap_, name, options);
+  decoder_ = std::make_unique<decode::FlowDecoder>(parser_, records(), name, options);
   facts_.inputs.push_back(std::move(name));
 }
 

@@ -132,6 +132,8 @@ class FactCollector final : public net::FlowObserver {
   // Starts an input: its flows get ids from `flow_id_base` + 1 on.
   void begin_input(std::string name, std::uint64_t flow_id_base);
   output::RecordSink& records();
+  // Every record is also passed on to `sink` (vt106 report draws them), from the next input on.
+  void also_tell(output::RecordSink& sink);
 
   void on_flow_open(const net::FlowInfo& flow) override;
   void on_stream_data(const net::FlowInfo& flow, net::Side from, std::string_view bytes, std::int64_t ts_ns) override;
@@ -158,6 +160,7 @@ class FactCollector final : public net::FlowObserver {
   Facts facts_;
   std::uint64_t base_ = 0;
   std::unique_ptr<RecordTap> tap_;
+  std::unique_ptr<output::RecordSink> tee_;
   std::unique_ptr<decode::FlowDecoder> decoder_;
   std::unordered_map<std::uint64_t, Held> held_;  // by flow id, while the flow is open and unjudged
 };
