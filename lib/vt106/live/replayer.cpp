@@ -30,6 +30,7 @@
 
 #include "vt106/decode/stream_decoder.hpp"
 #include "vt106/live/event_loop.hpp"
+#include "vt106/live/socket.hpp"
 
 namespace vt106::live {
 
@@ -303,7 +304,8 @@ struct Replayer::Stream {
   bool ripe = false;                   // in Engine::ripe
   bool corked = false;                 // written with MSG_MORE since its last push (Engine::corked)
   std::int64_t close_ns = 0;           // once ended: when to close, after the last message
-  int fd = -1;
+  Connection socket;        // the one connection type of the live endpoints (its own queue unused:
+                            // a stream writes its scheduled messages from `queue`)
   std::size_t written = 0;  // bytes of queue.front() the kernel has taken
   bool want_write = false;
   bool ever_connected = false;
@@ -469,9 +471,9 @@ struct Replayer::Engine {
       if (it == streams.end()) continue;
       Stream& s = *it->second;
       s.corked = false;
-      if (s.fd < 0) continue;
+      if (!s.socket.open()) continue;
       const int one = 1;
-      ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      ::setsockopt(s.socket.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     corked.clear();
   }
@@ -523,18 +525,18 @@ struct Replayer::Engine {
 
   void open_socket(Stream& s, std::int64_t now) {
     const int type = s.tcp() ? SOCK_STREAM : SOCK_DGRAM;
-    s.fd = ::socket(options.target.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s.fd < 0) {
+    s.socket.adopt(::socket(options.target.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!s.socket.open()) {
       fail(s, errno, now);
       return;
     }
     if (s.tcp()) {
       const int one = 1;
-      ::setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // one segment per message, as devices send
+      ::setsockopt(s.socket.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // one segment per message, as devices send
     }
     s.state = Stream::State::connecting;
-    if (::connect(s.fd, options.target.get(), options.target.length) == 0) {
-      loop.add(s.fd, s.plan.id, true, false);
+    if (::connect(s.socket.fd(), options.target.get(), options.target.length) == 0) {
+      loop.add(s.socket.fd(), s.plan.id, true, false);
       established(s, now);
       return;
     }
@@ -542,7 +544,7 @@ struct Replayer::Engine {
       fail(s, errno, now);
       return;
     }
-    loop.add(s.fd, s.plan.id, false, true);
+    loop.add(s.socket.fd(), s.plan.id, false, true);
     s.want_write = true;
     s.deadline = now + options.connect_timeout_ns;
     arm(s, s.deadline);
@@ -553,7 +555,7 @@ struct Replayer::Engine {
     ++stats.connections;
     if (s.ever_connected) ++stats.reconnects;
     s.ever_connected = true;
-    s.local = local_address(s.fd).to_string();
+    s.local = local_address(s.socket.fd()).to_string();
     set_write_interest(s, false);
     if (!preparing) advance(s, now);
   }
@@ -561,19 +563,18 @@ struct Replayer::Engine {
   void set_write_interest(Stream& s, bool want) {
     if (s.want_write == want) return;
     s.want_write = want;
-    loop.modify(s.fd, s.plan.id, true, want);
+    loop.modify(s.socket.fd(), s.plan.id, true, want);
   }
 
   void close_socket(Stream& s) {
-    if (s.fd < 0) return;
+    if (!s.socket.open()) return;
     if (s.replies) {
       auto ctx = context(s, true);
       count_replies(s, [&] { s.replies->finish(ctx); });
       s.replies.reset();
     }
-    loop.remove(s.fd);
-    ::close(s.fd);
-    s.fd = -1;
+    loop.remove(s.socket.fd());
+    s.socket.close();
     s.want_write = false;
   }
 
@@ -690,12 +691,12 @@ struct Replayer::Engine {
     ssize_t n = 0;
     for (;;) {
       if (count == 1) {
-        n = ::send(s.fd, iov[0].iov_base, iov[0].iov_len, flags);
+        n = ::send(s.socket.fd(), iov[0].iov_base, iov[0].iov_len, flags);
       } else {
         msghdr msg{};
         msg.msg_iov = iov.data();
         msg.msg_iovlen = count;
-        n = ::sendmsg(s.fd, &msg, flags);
+        n = ::sendmsg(s.socket.fd(), &msg, flags);
       }
       if (n >= 0 || errno != EINTR) break;
     }
@@ -755,7 +756,7 @@ struct Replayer::Engine {
   }
 
   void begin_drain(Stream& s, std::int64_t now) {
-    if (s.tcp()) ::shutdown(s.fd, SHUT_WR);
+    if (s.tcp()) ::shutdown(s.socket.fd(), SHUT_WR);
     s.state = Stream::State::draining;
     if (options.linger_ns <= 0) {
       finish(s);
@@ -777,7 +778,7 @@ struct Replayer::Engine {
   // Reads what the server sent; false when the stream is gone.
   bool read_replies(Stream& s, std::int64_t now) {
     for (int i = 0; i < max_reads_per_event; ++i) {
-      const ssize_t n = ::recv(s.fd, buffer.data(), buffer.size(), 0);
+      const ssize_t n = ::recv(s.socket.fd(), buffer.data(), buffer.size(), 0);
       if (n > 0) {
         const std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
         stats.reply_bytes += bytes.size();
@@ -843,9 +844,7 @@ struct Replayer::Engine {
   void on_io(Stream& s, const ReadyEvent& ev, std::int64_t now) {
     if (s.state == Stream::State::connecting) {
       if (!ev.writable && !ev.error) return;
-      int err = 0;
-      socklen_t len = sizeof err;
-      ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      const int err = s.socket.connect_result();
       if (err != 0) {
         fail(s, err, now);
         return;
@@ -860,7 +859,7 @@ struct Replayer::Engine {
   void handle(std::span<const ReadyEvent> ready, std::int64_t now) {
     for (const auto& ev : ready) {
       auto it = streams.find(ev.key);
-      if (it != streams.end() && it->second->fd >= 0) on_io(*it->second, ev, now);
+      if (it != streams.end() && it->second->socket.open()) on_io(*it->second, ev, now);
     }
   }
 
