@@ -21,9 +21,11 @@ void add_variant(DeviceId& id, std::string v) {
 
 // The digits of an identifier, in order.
 std::string digits_of(std::string_view value) {
-  std::string digits;
+  std::string digits(value.size(), '\0');
+  std::size_t n = 0;
   for (char c : value)
-    if (c >= '0' && c <= '9') digits.push_back(c);
+    if (c >= '0' && c <= '9') digits[n++] = c;
+  digits.resize(n);
   return digits;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -318,15 +319,24 @@ inline bool in_class(Cls c, int ch) {
 
 bool bcd_byte(int b, bool last) { return (b >> 4) <= 9 && ((b & 15) <= 9 || (last && (b & 15) == 15)); }
 
-// The matcher: depth-first over the tokens, greedy classes and lazy skips with backtracking.
+// The matcher: depth-first over the compiled tokens, greedy classes and lazy skips with
+// backtracking.
 class Matcher {
  public:
-  Matcher(const Rule& r, const Bytes& b, bool complete) : rule_(r), b_(b), complete_(complete) {}
+  Matcher(const Rule& r, const Bytes& b, bool complete)
+      : rule_(r),
+        ops_(r.ops.data()),
+        count_(r.ops.size()),
+        pool_(reinterpret_cast<const unsigned char*>(r.pool.data())),
+        b_(b),
+        d_(reinterpret_cast<const unsigned char*>(b.span().data())),
+        n_(b.size()),
+        complete_(complete) {}
 
   Result run() {
     Result res;
     if (step(0, 0)) {
-      res = best_;
+      res = std::move(best_);
       res.status = Result::full;
       return res;
     }
@@ -350,18 +360,16 @@ class Matcher {
     return end + off < 0 ? 0 : static_cast<std::size_t>(end + off);
   }
 
+  // Bytes [pos, pos + width) are present.
   std::uint64_t read(std::size_t pos, unsigned width, bool le) const {
     std::uint64_t v = 0;
-    for (unsigned i = 0; i < width; ++i) {
-      const auto byte = static_cast<std::uint64_t>(b_.at(pos + (le ? width - 1 - i : i)));
-      v = v << 8 | byte;
-    }
+    for (unsigned i = 0; i < width; ++i) v = v << 8 | d_[pos + (le ? width - 1 - i : i)];
     return v;
   }
 
   bool checksum_ok(const Token& t) {
     const std::size_t from = resolve(t.from), to = resolve(t.to), at = resolve(t.at);
-    if (from > to || to > b_.size()) return false;
+    if (from > to || to > n_) return false;
     const Bytes range = b_.range(from, to - from);
     auto stored16 = [&]() -> std::optional<std::uint16_t> { return t.le ? b_.le16(at) : b_.be16(at); };
     switch (t.sum) {
@@ -380,9 +388,9 @@ class Matcher {
     return false;
   }
 
-  // Records the identifier of token t over [pos, pos + n) (on the successful path).
-  void take_id(const Token& t, std::size_t pos, std::size_t n) {
-    if (!t.id) return;
+  // Records the identifier of token ti over [pos, pos + n) (on the successful path).
+  void take_id(std::size_t ti, std::size_t pos, std::size_t n) {
+    const Token& t = rule_.tokens[ti];
     if (t.id_form == Token::IdForm::hex || t.id_form == Token::IdForm::upper_hex) {
       const char* digits = t.id_form == Token::IdForm::hex ? "0123456789abcdef" : "0123456789ABCDEF";
       best_.id.clear();
@@ -397,7 +405,7 @@ class Matcher {
       best_.id = std::to_string(read(pos, t.width, t.le));
       best_.id_integer = true;
     } else {
-      best_.id = std::string(b_.text(pos, n));
+      best_.id.assign(b_.text(pos, n));
     }
     if (t.id_first && best_.id.size() > t.id_first) {
       best_.id.resize(t.id_first);
@@ -408,7 +416,7 @@ class Matcher {
   bool finish(std::size_t pos) {
     if (frame_end_ && pos > frame_end_) return false;  // the rule's fields overrun the declared length
     std::size_t end = frame_end_ ? frame_end_ : pos;
-    if (end > b_.size()) return out_of_bytes(end);
+    if (end > n_) return out_of_bytes(end);
     best_.used = end;
     best_.checks_ok = checks_ok_;
     best_.checks_failed = checks_failed_;
@@ -419,19 +427,19 @@ class Matcher {
   // of optional parts can reach one place many ways, and each way would fail alike. Kept once
   // a match takes more than a few steps, so that backtracking stays polynomial.
   bool known_failure(std::size_t ti, std::size_t pos) {
-    if (steps_ < memo_after || frame_end_ != 0 || pos > b_.size()) return false;
-    const std::size_t columns = b_.size() + 1;
-    if (!memo_on_) {
-      memo_on_ = true;
-      memo().assign((rule_.tokens.size() * columns + 63) / 64, 0);
+    if (steps_ < memo_after || frame_end_ != 0 || pos > n_) return false;
+    const std::size_t columns = n_ + 1;
+    if (!memo_) {
+      memo_ = &memo();
+      memo_->assign((count_ * columns + 63) / 64, 0);
     }
     const std::size_t bit = ti * columns + pos;
-    return memo()[bit / 64] >> (bit % 64) & 1;
+    return (*memo_)[bit / 64] >> (bit % 64) & 1;
   }
   void failed(std::size_t ti, std::size_t pos) {
-    if (!memo_on_ || frame_end_ != 0 || pos > b_.size()) return;
-    const std::size_t bit = ti * (b_.size() + 1) + pos;
-    memo()[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    if (!memo_ || frame_end_ != 0 || pos > n_) return;
+    const std::size_t bit = ti * (n_ + 1) + pos;
+    (*memo_)[bit / 64] |= std::uint64_t{1} << (bit % 64);
   }
   static std::vector<std::uint64_t>& memo() {
     thread_local std::vector<std::uint64_t> m;
@@ -440,50 +448,64 @@ class Matcher {
 
   bool step(std::size_t ti, std::size_t pos) {
     if (++steps_ > 16384) return false;  // a bound whatever the rule (a rule of the table needs far fewer)
-    deepest_ = std::max(deepest_, ti);
-    if (ti == rule_.tokens.size()) return finish(pos);
+    if (ti > deepest_) deepest_ = ti;
+    if (ti == count_) return finish(pos);
     if (known_failure(ti, pos)) return false;
     if (step_token(ti, pos)) return true;
     failed(ti, pos);
     return false;
   }
 
+  // Whether bytes [pos, pos + size) equal the pool's bytes at off; false with out_of_bytes when
+  // the bytes end before a difference shows.
+  bool literal_at(std::size_t pos, std::uint32_t off, std::uint32_t size) {
+    const std::size_t avail = pos < n_ ? std::min<std::size_t>(size, n_ - pos) : 0;
+    const unsigned char* lit = pool_ + off;
+    for (std::size_t i = 0; i < avail; ++i)
+      if (d_[pos + i] != lit[i]) return false;
+    if (avail < size) return out_of_bytes(0);
+    return true;
+  }
+
   bool step_token(std::size_t ti, std::size_t pos) {
-    const Token& t = rule_.tokens[ti];
+    const Op& t = ops_[ti];
     switch (t.kind) {
       case Tok::lit: {
-        for (std::size_t i = 0; i < t.lit.size(); ++i) {
-          if (pos + i >= b_.size()) return out_of_bytes(0);
-          if (b_.at(pos + i) != static_cast<unsigned char>(t.lit[i])) return false;
-        }
-        if (!step(ti + 1, pos + t.lit.size())) return false;
-        take_id(t, pos, t.lit.size());
+        if (!literal_at(pos, t.a, t.b)) return false;
+        if (!step(ti + 1, pos + t.b)) return false;
+        if (t.id) take_id(ti, pos, t.b);
         return true;
       }
       case Tok::cls:
       case Tok::bcd: {
+        const std::size_t limit = pos < n_ ? std::min<std::size_t>(t.b, n_ - pos) : 0;
+        const unsigned char* p = d_ + pos;
         std::size_t run = 0;
-        while (run < t.max && pos + run < b_.size()) {
-          const int ch = b_.at(pos + run);
-          const bool ok = t.kind == Tok::cls ? in_class(t.cls, ch) : bcd_byte(ch, true);
-          if (!ok) break;
-          ++run;
-          if (t.kind == Tok::bcd && (ch & 15) == 15) break;  // an F pad nibble ends the digits
+        if (t.kind == Tok::cls) {
+          const auto bit = static_cast<unsigned>(t.cls);
+          while (run < limit && (class_bits[p[run]] >> bit & 1)) ++run;
+        } else {
+          while (run < limit) {
+            const int ch = p[run];
+            if (!bcd_byte(ch, true)) break;
+            ++run;
+            if ((ch & 15) == 15) break;  // an F pad nibble ends the digits
+          }
         }
-        if (run < t.min) {
-          if (pos + run >= b_.size()) return out_of_bytes(0);
+        if (run < t.a) {
+          if (pos + run >= n_) return out_of_bytes(0);
           return false;
         }
-        if (pos + run >= b_.size() && run < t.max && !complete_) ran_out_ = true;  // more bytes could extend it
-        // Followed by a literal: only the lengths after which that literal can start.
-        const int next = ti + 1 < rule_.tokens.size() && rule_.tokens[ti + 1].kind == Tok::lit &&
-                                 !rule_.tokens[ti + 1].lit.empty()
-                             ? static_cast<unsigned char>(rule_.tokens[ti + 1].lit[0])
-                             : -1;
-        for (std::size_t n = run + 1; n-- > t.min;) {
-          if (next >= 0 && pos + n < b_.size() && b_.at(pos + n) != next) continue;
-          if (step(ti + 1, pos + n)) {
-            take_id(t, pos, n);
+        if (pos + run >= n_ && run < t.b && !complete_) ran_out_ = true;  // more bytes could extend it
+        // Followed by a literal: only the lengths after which that literal can start. When that
+        // literal's first byte is never of the class, only the whole run can be followed by it.
+        const int next = t.next;
+        std::size_t shortest = t.a;
+        if (t.next_outside) shortest = run;
+        for (std::size_t k = run + 1; k-- > shortest;) {
+          if (next >= 0 && pos + k < n_ && d_[pos + k] != next) continue;
+          if (step(ti + 1, pos + k)) {
+            if (t.id) take_id(ti, pos, k);
             return true;
           }
         }
@@ -491,40 +513,52 @@ class Matcher {
       }
       case Tok::skip: {
         // Followed by a literal: only the places where that literal occurs are worth trying.
-        if (ti + 1 < rule_.tokens.size() && rule_.tokens[ti + 1].kind == Tok::lit && !rule_.tokens[ti + 1].lit.empty()) {
-          const std::string_view lit = rule_.tokens[ti + 1].lit;
-          const std::string_view text = b_.text();
-          const std::size_t last = pos + t.max;  // the latest place the literal may start
-          std::size_t from = pos + t.min;
-          while (from <= last && from < text.size()) {
-            const std::size_t at = text.find(lit, from);
-            if (at == std::string_view::npos || at > last) break;
+        if (t.next >= 0) {
+          const Op& l = ops_[ti + 1];
+          const unsigned char* lit = pool_ + l.a;
+          const std::size_t size = l.b;
+          const std::size_t last = pos + t.b;  // the latest place the literal may start
+          std::size_t from = pos + t.a;
+          while (from <= last && from < n_ && size <= n_) {
+            // The next place at or after `from` where the literal starts.
+            const std::size_t final_start = std::min(last, n_ - size);
+            if (from > final_start) break;
+            const auto* hit =
+                static_cast<const unsigned char*>(std::memchr(d_ + from, lit[0], final_start - from + 1));
+            if (!hit) break;
+            const auto at = static_cast<std::size_t>(hit - d_);
+            if (std::memcmp(hit + 1, lit + 1, size - 1) != 0) {
+              from = at + 1;
+              continue;
+            }
             if (step(ti + 1, at)) return true;
             from = at + 1;
           }
           // Not found: more bytes could still bring it, when the window runs past the end.
-          if (last + lit.size() > text.size()) return out_of_bytes(0);
+          if (last + size > n_) return out_of_bytes(0);
           return false;
         }
-        for (std::size_t n = t.min; n <= t.max; ++n) {
-          if (pos + n > b_.size()) return out_of_bytes(0);
-          if (step(ti + 1, pos + n)) return true;
+        for (std::size_t k = t.a; k <= t.b; ++k) {
+          if (pos + k > n_) return out_of_bytes(0);
+          if (step(ti + 1, pos + k)) return true;
         }
         return false;
       }
       case Tok::uint: {
-        if (pos + t.width > b_.size()) return out_of_bytes(0);
-        const std::uint64_t v = read(pos, t.width, t.le);
-        if (!t.allowed.empty() &&
-            std::none_of(t.allowed.begin(), t.allowed.end(), [&](const Range& r) { return v >= r.lo && v <= r.hi; }))
+        if (pos + t.width > n_) return out_of_bytes(0);
+        const Token& full = rule_.tokens[ti];
+        const std::uint64_t v = read(pos, t.width, full.le);
+        if (!full.allowed.empty() &&
+            std::none_of(full.allowed.begin(), full.allowed.end(), [&](const Range& r) { return v >= r.lo && v <= r.hi; }))
           return false;
         if (!step(ti + 1, pos + t.width)) return false;
-        take_id(t, pos, t.width);
+        if (t.id) take_id(ti, pos, t.width);
         return true;
       }
       case Tok::len: {
-        if (pos + t.width > b_.size()) return out_of_bytes(0);
-        const auto total = static_cast<std::int64_t>(read(pos, t.width, t.le)) + t.adjust;
+        if (pos + t.width > n_) return out_of_bytes(0);
+        const Token& full = rule_.tokens[ti];
+        const auto total = static_cast<std::int64_t>(read(pos, t.width, full.le)) + full.adjust;
         if (total < static_cast<std::int64_t>(pos + t.width) || total > 65535 + 64) return false;
         const std::size_t saved = frame_end_;
         frame_end_ = static_cast<std::size_t>(total);
@@ -535,25 +569,22 @@ class Matcher {
       }
       case Tok::end: {
         if (frame_end_ == 0) {  // no length: the end marker is here
-          for (std::size_t i = 0; i < t.lit.size(); ++i) {
-            if (pos + i >= b_.size()) return out_of_bytes(0);
-            if (b_.at(pos + i) != static_cast<unsigned char>(t.lit[i])) return false;
-          }
-          frame_end_ = pos + t.lit.size();
+          if (!literal_at(pos, t.a, t.b)) return false;
+          frame_end_ = pos + t.b;
           if (step(ti + 1, frame_end_)) return true;
           frame_end_ = 0;
           return false;
         }
-        if (frame_end_ > b_.size()) return out_of_bytes(frame_end_);
-        if (frame_end_ < t.lit.size() || b_.text(frame_end_ - t.lit.size(), t.lit.size()) != t.lit) return false;
+        if (frame_end_ > n_) return out_of_bytes(frame_end_);
+        if (frame_end_ < t.b || std::memcmp(d_ + frame_end_ - t.b, pool_ + t.a, t.b) != 0) return false;
         return step(ti + 1, pos);
       }
       case Tok::check: {
         const std::size_t end = frame_end_ ? frame_end_ : pos;
-        if (end > b_.size()) return out_of_bytes(end);
+        if (end > n_) return out_of_bytes(end);
         const std::size_t saved_end = frame_end_;
         if (!frame_end_) frame_end_ = pos;
-        const bool ok = checksum_ok(t);
+        const bool ok = checksum_ok(rule_.tokens[ti]);
         frame_end_ = saved_end;
         (ok ? checks_ok_ : checks_failed_)++;
         if (step(ti + 1, pos)) return true;
@@ -565,18 +596,69 @@ class Matcher {
   }
 
   const Rule& rule_;
+  const Op* ops_;
+  const std::size_t count_;
+  const unsigned char* pool_;
   const Bytes& b_;
+  const unsigned char* d_;
+  const std::size_t n_;
   Result best_;
   static constexpr std::size_t memo_after = 64;
   std::size_t frame_end_ = 0, wanted_ = 0, deepest_ = 0, steps_ = 0;
   int checks_ok_ = 0, checks_failed_ = 0;
-  bool ran_out_ = false, memo_on_ = false;
+  bool ran_out_ = false;
+  std::vector<std::uint64_t>* memo_ = nullptr;
   const bool complete_;
 };
 
 }  // namespace
 
-Result match(const Rule& rule, const Bytes& b, bool complete) { return Matcher(rule, b, complete).run(); }
+void compile(Rule& rule) {
+  rule.ops.clear();
+  rule.pool.clear();
+  for (const Token& t : rule.tokens) {
+    Op op;
+    op.kind = t.kind;
+    op.cls = t.cls;
+    op.width = static_cast<std::uint8_t>(t.width);
+    op.id = t.id;
+    switch (t.kind) {
+      case Tok::lit:
+      case Tok::end:
+        op.a = static_cast<std::uint32_t>(rule.pool.size());
+        op.b = static_cast<std::uint32_t>(t.lit.size());
+        rule.pool += t.lit;
+        break;
+      case Tok::cls:
+      case Tok::bcd:
+      case Tok::skip:
+        op.a = static_cast<std::uint32_t>(t.min);
+        op.b = static_cast<std::uint32_t>(t.max);
+        break;
+      default: break;
+    }
+    rule.ops.push_back(op);
+  }
+  for (std::size_t i = 0; i + 1 < rule.ops.size(); ++i) {
+    Op& op = rule.ops[i];
+    const Token& after = rule.tokens[i + 1];
+    if ((op.kind != Tok::cls && op.kind != Tok::bcd && op.kind != Tok::skip) || after.kind != Tok::lit ||
+        after.lit.empty())
+      continue;
+    const int c = static_cast<unsigned char>(after.lit[0]);
+    op.next = static_cast<std::int16_t>(c);
+    op.next_outside = op.kind == Tok::cls ? !in_class(op.cls, c) : op.kind == Tok::bcd && !bcd_byte(c, true);
+  }
+}
+
+Result match(const Rule& rule, const Bytes& b, bool complete) {
+  if (rule.ops.size() != rule.tokens.size()) {  // built by hand and not compiled
+    Rule compiled = rule;
+    compile(compiled);
+    return Matcher(compiled, b, complete).run();
+  }
+  return Matcher(rule, b, complete).run();
+}
 
 const Table& builtin() {
   static const Table table = parse(builtin_text(), "protocols", true);
@@ -739,6 +821,7 @@ Table parse(std::string_view text, std::string_view name, bool file_markers) {
       if (ids > 1) error(fmt::format("rule {}: more than one id", r.label));
       if (lens > 1) error(fmt::format("rule {}: more than one len", r.label));
       if (r.tokens.empty()) error(fmt::format("rule {}: no token", r.label));
+      compile(r);
       current->rules.push_back(std::move(r));
     } else {
       error(fmt::format("unknown key '{}'", key));

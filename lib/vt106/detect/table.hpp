@@ -64,13 +64,31 @@ struct Token {
   std::string text;                // as written (evidence, docs)
 };
 
+// A token as the matcher reads it: 16 bytes, the literals of its rule in one string (Rule::pool).
+// The rarer details (integer values, lengths, checks, the identifier's form) stay in the Token of
+// the same place.
+struct Op {
+  Tok kind = Tok::lit;
+  Cls cls = Cls::bytes;
+  std::uint8_t width = 1;          // uint, len
+  bool id = false;
+  std::int16_t next = -1;          // cls, bcd, skip: the first byte of the literal that follows (-1: none)
+  bool next_outside = false;       // cls, bcd: that byte is never of the class (only the longest run can fit)
+  std::uint32_t a = 0, b = 0;      // lit, end: offset and size in the pool; cls, bcd, skip: min, max
+};
+
 struct Rule {
   std::string label;               // login, heartbeat, position…
   std::vector<Token> tokens;
   double level = 0.85;
   std::string text;                // the rule as written
   std::string required;            // its longest literal: a full match needs it somewhere
+  std::vector<Op> ops;             // the tokens compiled (compile), one per token
+  std::string pool;                // the bytes of its literals and end markers
 };
+
+// Fills a rule's ops and pool from its tokens (parse does; a rule built by hand needs it too).
+void compile(Rule& rule);
 
 struct Entry {
   std::string name, title, family;

@@ -20,6 +20,11 @@ class HttpProbe final : public Probe {
   std::string_view family() const override { return "http"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
   Match quick(const Bytes& b) const override {
+    // Every method, and the preface, starts with one of these letters.
+    switch (b.at(0)) {
+      case 'C': case 'D': case 'G': case 'H': case 'O': case 'P': case 'S': case 'T': break;
+      default: return Match::no;
+    }
     if (b.starts_with("PRI ") || (b.size() >= 2 && b.is_prefix_of(preface))) return Match::maybe;
     for (auto m : methods)
       if (b.starts_with(m) || (b.size() >= 2 && b.is_prefix_of(m))) return Match::maybe;

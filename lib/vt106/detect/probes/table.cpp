@@ -9,6 +9,7 @@
 // marker) first, the others only when no marker rule fitted with confidence.
 #include <array>
 #include <bitset>
+#include <cstring>
 
 #include "vt106/detect/probe.hpp"
 #include "vt106/detect/table.hpp"
@@ -79,8 +80,7 @@ class TableProbe final : public Probe {
       const std::size_t marker = leading_literal(r);
       // A two-byte marker needs both bytes before it says anything.
       if (marker >= 2 && text.size() < 2) return;
-      if (marker && text.substr(0, marker) != std::string_view(r.tokens[0].lit).substr(0, std::min(marker, text.size())))
-        return;
+      if (marker && std::memcmp(text.data(), r.pool.data(), std::min(marker, text.size())) != 0) return;
       // A rule that cannot fit is still a near miss behind a whole two-byte marker: worth its
       // evidence only when nothing fits with confidence (decided after the loop).
       const bool near_miss = marker >= 2 && text.size() >= marker;
@@ -106,7 +106,7 @@ class TableProbe final : public Probe {
       // The near misses: marker rules the decision table or the literal counts refused.
       for_each_rule(s.fits.data(), &marked_[row], true, [&](const Ref& ref) {
         const std::size_t marker = leading_literal(*ref.r);
-        if (marker >= 2 && text.size() >= marker && text.substr(0, marker) == ref.r->tokens[0].lit)
+        if (marker >= 2 && text.size() >= marker && std::memcmp(text.data(), ref.r->pool.data(), marker) == 0)
           consider(ref, table::match(*ref.r, b, complete));
       });
       for (const Ref* ref : s.deferred) consider(*ref, table::match(*ref->r, b, complete));
@@ -165,7 +165,7 @@ class TableProbe final : public Probe {
   }
 
   static std::size_t leading_literal(const Rule& r) {
-    return !r.tokens.empty() && r.tokens[0].kind == table::Tok::lit ? r.tokens[0].lit.size() : 0;
+    return !r.ops.empty() && r.ops[0].kind == table::Tok::lit ? r.ops[0].b : 0;
   }
 
   // What a rule's result is worth (0: nothing to say).
@@ -249,7 +249,6 @@ class TableProbe final : public Probe {
       for (const auto& r : e.rules) rules_.push_back({&e, &r, static_cast<std::uint32_t>(rules_.size())});
     words_ = (rules_.size() + 63) / 64;
     decision_.assign(table::positions * 256 * words_, 0);
-    free_.assign(table::positions * words_, 0);
     marked_.assign(256 * words_, 0);
     loose_.assign(256 * words_, 0);
     needs_.assign(rules_.size(), {});
@@ -259,14 +258,10 @@ class TableProbe final : public Probe {
       const std::size_t word = ref.index / 64;
       const std::uint64_t bit = std::uint64_t{1} << (ref.index % 64);
       table::position_bytes(r, sets);
-      for (std::size_t p = 0; p < table::positions; ++p) {
-        if (sets[p].all()) {
-          free_[p * words_ + word] |= bit;
-          continue;
-        }
+      // (A rule that allows any byte at a place has its bit in every row of that place.)
+      for (std::size_t p = 0; p < table::positions; ++p)
         for (std::size_t c = sets[p]._Find_first(); c < 256; c = sets[p]._Find_next(c))
           decision_[(p * 256 + c) * words_ + word] |= bit;
-      }
       // Which first bytes it can start with, behind a marker or not.
       std::array<bool, 256> first{};
       table::first_bytes(r, first);
@@ -287,14 +282,19 @@ class TableProbe final : public Probe {
     if (generation_ != table::generation()) index();
   }
 
-  // The rules whose fixed positions allow the bytes: one bit per rule.
+  // The rules whose fixed positions allow the bytes: one bit per rule. Only the rules that may
+  // start with the first byte (marked_ or loose_) are ever asked about, so the bits of the others
+  // are left clear.
   void decide(const Bytes& b, std::vector<std::uint64_t>& fits) const {
-    fits.assign(words_, ~std::uint64_t{0});
+    fits.resize(words_);
     const std::size_t n = std::min(b.size(), table::positions);
-    for (std::size_t p = 0; p < n; ++p) {
-      const std::uint64_t* row = &decision_[(p * 256 + static_cast<std::size_t>(b.at(p))) * words_];
-      const std::uint64_t* any = &free_[p * words_];
-      for (std::size_t w = 0; w < words_; ++w) fits[w] &= row[w] | any[w];
+    std::array<const std::uint64_t*, table::positions> rows;
+    for (std::size_t p = 0; p < n; ++p) rows[p] = &decision_[(p * 256 + static_cast<std::size_t>(b.at(p))) * words_];
+    const std::size_t first = first_row(b);
+    for (std::size_t w = 0; w < words_; ++w) {
+      std::uint64_t bits = marked_[first + w] | loose_[first + w];
+      for (std::size_t p = 0; p < n && bits; ++p) bits &= rows[p][w];
+      fits[w] = bits;
     }
   }
 
@@ -302,8 +302,7 @@ class TableProbe final : public Probe {
   mutable std::vector<const ProtocolInfo*> infos_;
   mutable std::vector<Ref> rules_;               // every rule, in table order
   mutable std::size_t words_ = 0;                // 64-bit words per set of rules
-  mutable std::vector<std::uint64_t> decision_;  // [position][byte][word]: the rules that allow it
-  mutable std::vector<std::uint64_t> free_;      // [position][word]: the rules that allow any byte there
+  mutable std::vector<std::uint64_t> decision_;  // [position][byte][word]: the rules that allow it there
   mutable std::vector<std::uint64_t> marked_;    // [first byte][word]: rules behind a marker starting so
   mutable std::vector<std::uint64_t> loose_;     // [first byte][word]: rules without a marker that may
   mutable std::vector<std::vector<std::pair<unsigned char, std::uint32_t>>> needs_;  // per rule

@@ -1,5 +1,7 @@
 // Plain text lines with no protocol signature: nmap's GenericLines probe ("\r\n\r\n"), "HELP",
 // a person typing into a socket. Weak on purpose: every text protocol is also text lines.
+#include <array>
+
 #include "vt106/detect/probe.hpp"
 
 namespace vt106::detect::probe_text_lines {
@@ -8,6 +10,17 @@ namespace {
 constexpr ProtocolInfo text_lines{"text_lines", "plain text lines, no protocol signature", Category::other, 0, true,
                                   true, false};
 constexpr const ProtocolInfo* family_protocols[] = {&text_lines};
+
+// What each byte is to a text line: printable ASCII, CR and tab are text.
+enum class Kind : std::uint8_t { text, newline, binary };
+constexpr std::array<Kind, 256> kinds = [] {
+  std::array<Kind, 256> k{};
+  for (int c = 0; c < 256; ++c)
+    k[static_cast<std::size_t>(c)] = c == '\n'                                  ? Kind::newline
+                                     : (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\t' ? Kind::text
+                                                                                 : Kind::binary;
+  return k;
+}();
 
 class TextLinesProbe final : public Probe {
  public:
@@ -19,16 +32,20 @@ class TextLinesProbe final : public Probe {
   }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
+    const std::string_view text = b.text();
+    const auto* d = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t lines = 0, blank = 0, line_start = 0;
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      const int c = b.at(i);
-      if (c == '\n') {
-        ++lines;
-        const std::string_view line = b.text(line_start, i - line_start);
-        if (line.empty() || line == "\r") ++blank;
-        line_start = i + 1;
-      } else if (!is_printable(c) && c != '\r' && c != '\t') {
-        return;  // binary
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      switch (kinds[d[i]]) {
+        case Kind::text: break;
+        case Kind::newline: {
+          ++lines;
+          const std::size_t length = i - line_start;
+          if (length == 0 || (length == 1 && d[line_start] == '\r')) ++blank;
+          line_start = i + 1;
+          break;
+        }
+        case Kind::binary: return;
       }
     }
     if (lines == 0) return;
