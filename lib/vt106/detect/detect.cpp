@@ -32,6 +32,7 @@ struct Ranked {
   Candidate* c;
   double confidence;
   bool port_match;
+  bool need_more = false;      // the candidate waits for more bytes (unless they run past those inspected)
   bool off_transport = false;  // its protocol is not carried over the flow's transport
   bool runs_past = false;      // its first message runs past the bytes inspected
   bool explained = false;
@@ -182,7 +183,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
   if (aloud && !in.server.empty())
     server_bytes = fmt::format("{}: {}", bytes_count(first_server_bytes.size()),
                                in.server.printable_at(0) >= std::min<std::size_t>(in.server.size(), 8)
-                                   ? "\"" + quote(in.server.text(), 32) + "\""
+                                   ? fmt::format("\"{}\"", quote(in.server.text(), 32))
                                    : hex_prefix(in.server, 12));
 
   if (in.client.empty()) {
@@ -197,34 +198,93 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
     return v;
   }
 
-  for (const auto* p : probe_list()) {
-    if (p->quick(in.client) == Match::no) continue;
+  // The probes, in order; those that may wait (deferred_bound) are examined only when the
+  // verdict could show their candidates.
+  thread_local std::vector<const Probe*> waiting;
+  waiting.clear();
+  double deferred = -1;  // the highest confidence a waiting probe could give
+  auto examine = [&](const Probe* p) {
     const std::size_t before = found.size();
     p->examine(in, found);
     for (std::size_t i = before; i < found.size(); ++i) {
       found[i].probe = p;
       found[i].ordinal = i - before;
     }
+  };
+  for (const auto* p : probe_list()) {
+    if (p->quick(in.client) == Match::no) continue;
+    if (const double bound = p->deferred_bound(in.client); bound >= 0) {
+      deferred = std::max(deferred, bound);
+      waiting.push_back(p);
+      continue;
+    }
+    examine(p);
   }
 
   thread_local std::vector<Ranked> ranked;
-  ranked.clear();
-  for (auto& c : found.all()) {
-    double conf = c.confidence();
-    if (conf <= 0) continue;
-    Ranked r{&c, 0, h.server_port != 0 && h.server_port == c.info->default_port};
-    if ((h.transport == Transport::udp && !c.info->udp) || (h.transport == Transport::tcp && !c.info->tcp)) {
-      conf *= 0.6;
-      r.off_transport = true;
+  thread_local std::vector<Ranked> unique;
+  // Ranks the candidates: best first in `ranked`, one entry per protocol in `unique`. (A
+  // candidate's place among equals does not depend on where it is in `found`: the order is
+  // total between protocols, and stable within one.)
+  auto rank = [&] {
+    ranked.clear();
+    for (auto& c : found.all()) {
+      double conf = c.confidence();
+      if (conf <= 0) continue;
+      Ranked r{&c, 0, h.server_port != 0 && h.server_port == c.info->default_port};
+      r.need_more = c.need_more;
+      if ((h.transport == Transport::udp && !c.info->udp) || (h.transport == Transport::tcp && !c.info->tcp)) {
+        conf *= 0.6;
+        r.off_transport = true;
+      }
+      if (r.need_more && in.clipped && (c.bytes_wanted == 0 || c.bytes_wanted > in.client.size())) {
+        r.need_more = false;
+        r.runs_past = true;
+      }
+      if (r.need_more) conf = std::min(conf, need_more_cap);
+      r.confidence = round2(std::clamp(conf, 0.0, 0.99));
+      ranked.push_back(r);
     }
-    if (c.need_more && in.clipped && (c.bytes_wanted == 0 || c.bytes_wanted > in.client.size())) {
-      c.need_more = false;
-      r.runs_past = true;
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+      // A tracker protocol proven on top of a generic carrier (OsmAnd over HTTP, a tracker over
+      // MQTT) is the answer, not the carrier.
+      const bool a_tracker = a.confidence >= confident && a.c->info->category == Category::tracker;
+      const bool b_tracker = b.confidence >= confident && b.c->info->category == Category::tracker;
+      if (a_tracker != b_tracker && std::min(a.confidence, b.confidence) >= confident) return a_tracker;
+      if (a.confidence != b.confidence) return a.confidence > b.confidence;
+      if (a.port_match != b.port_match) return a.port_match;
+      if (a.need_more != b.need_more) return !a.need_more;
+      if (a.c->info->common != b.c->info->common) return a.c->info->common;
+      return a.c->info->name < b.c->info->name;
+    });
+    // One entry per protocol: the best of its candidates.
+    unique.clear();
+    for (const auto& r : ranked)
+      if (std::none_of(unique.begin(), unique.end(), [&](const Ranked& u) { return u.c->info == r.c->info; }))
+        unique.push_back(r);
+  };
+  // Whether the two best protocols are a tie (see below).
+  auto tied = [&] {
+    return unique.size() >= 2 && unique[1].confidence >= ambiguous_floor &&
+           unique[0].c->info->category == Category::tracker && unique[1].c->info->category == Category::tracker &&
+           unique[0].confidence - unique[1].confidence < ambiguous_margin;
+  };
+  rank();
+  if (!waiting.empty()) {
+    // A candidate of `deferred` or less is shown neither as the verdict nor among the
+    // alternatives of a winner more than three times as confident (nor is it part of a tie).
+    const double top = unique.empty() ? 0 : tied() ? std::min(unique[0].confidence, ambiguous_cap) : unique[0].confidence;
+    if (top < min_match || deferred >= std::max(0.1, top / 3)) {
+      for (const auto* p : waiting) examine(p);
+      rank();
     }
-    if (c.need_more) conf = std::min(conf, need_more_cap);
-    r.confidence = round2(std::clamp(conf, 0.0, 0.99));
+  }
+  // What the ranking settled: a first message that runs past the bytes inspected is not waited
+  // for; a candidate uses at most the bytes seen.
+  for (const auto& r : ranked) {
+    Candidate& c = *r.c;
+    if (r.runs_past) c.need_more = false;
     if (c.bytes_used == 0 || c.bytes_used > in.client.size()) c.bytes_used = in.client.size();
-    ranked.push_back(r);
   }
   // The evidence of a candidate that is shown: its probe's, then what the ranking saw.
   auto explain = [&](Ranked& r) {
@@ -240,32 +300,12 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
       c.note("the first message runs past the {} bytes inspected; its end and checks were not examined",
              in.client.size());
   };
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-    // A tracker protocol proven on top of a generic carrier (OsmAnd over HTTP, a tracker over
-    // MQTT) is the answer, not the carrier.
-    const bool a_tracker = a.confidence >= confident && a.c->info->category == Category::tracker;
-    const bool b_tracker = b.confidence >= confident && b.c->info->category == Category::tracker;
-    if (a_tracker != b_tracker && std::min(a.confidence, b.confidence) >= confident) return a_tracker;
-    if (a.confidence != b.confidence) return a.confidence > b.confidence;
-    if (a.port_match != b.port_match) return a.port_match;
-    if (a.c->need_more != b.c->need_more) return !a.c->need_more;
-    if (a.c->info->common != b.c->info->common) return a.c->info->common;
-    return a.c->info->name < b.c->info->name;
-  });
-  // One entry per protocol: the best of its candidates.
-  thread_local std::vector<Ranked> unique;
-  unique.clear();
-  for (const auto& r : ranked)
-    if (std::none_of(unique.begin(), unique.end(), [&](const Ranked& u) { return u.c->info == r.c->info; }))
-      unique.push_back(r);
 
   // Two protocols that both fit well: neither is named with confidence; the evidence names both
   // and what each rests on, so that the grammar that would separate them can be checked.
   std::string tie;
   // A tracker protocol carried over a generic one (OsmAnd over HTTP) is not a tie with it.
-  if (unique.size() >= 2 && unique[1].confidence >= ambiguous_floor &&
-      unique[0].c->info->category == Category::tracker && unique[1].c->info->category == Category::tracker &&
-      unique[0].confidence - unique[1].confidence < ambiguous_margin) {
+  if (tied()) {
     explain(unique[0]);
     explain(unique[1]);
     const Candidate& a = *unique[0].c;

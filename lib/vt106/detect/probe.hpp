@@ -148,6 +148,11 @@ class Probe {
   virtual void examine(const ProbeInput& in, Findings& out) const = 0;
   // Runs after every other probe, and may read their candidates in `out` (the table probe).
   virtual bool runs_last() const { return false; }
+  // A probe of weak candidates that no other probe reads may be left out while a verdict could
+  // not show them: the highest confidence its examination could give these bytes (after its
+  // quick look said more than no), or a negative value when it must examine them now. Detection
+  // examines it after all when the winner is not at least three times as confident.
+  virtual double deferred_bound(const Bytes&) const { return -1; }
   // Gives a candidate this probe proposed quietly its evidence and headline. By default the
   // probe examines the bytes again, aloud, and copies the evidence of its candidate of the same
   // place (probes are deterministic); a probe whose findings depend on others' overrides it.

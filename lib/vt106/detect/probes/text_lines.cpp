@@ -30,6 +30,11 @@ class TextLinesProbe final : public Probe {
     const int c = b.at(0);
     return is_printable(c) || c == '\r' || c == '\n' || c == '\t' ? Match::maybe : Match::no;
   }
+  // Text that starts with a character of a line and is not nmap's Help probe gets 0.25 at most.
+  double deferred_bound(const Bytes& b) const override {
+    if (b.at(0) == '\r' || b.at(0) == '\n' || b.text() == "HELP\r\n") return -1;
+    return 0.25;
+  }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;
     const std::string_view text = b.text();
