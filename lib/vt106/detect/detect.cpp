@@ -245,7 +245,8 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
       r.confidence = round2(std::clamp(conf, 0.0, 0.99));
       ranked.push_back(r);
     }
-    std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    // A stable insertion sort: a handful of candidates, and no buffer to allocate.
+    auto before = [](const Ranked& a, const Ranked& b) {
       // A tracker protocol proven on top of a generic carrier (OsmAnd over HTTP, a tracker over
       // MQTT) is the answer, not the carrier.
       const bool a_tracker = a.confidence >= confident && a.c->info->category == Category::tracker;
@@ -256,7 +257,13 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
       if (a.need_more != b.need_more) return !a.need_more;
       if (a.c->info->common != b.c->info->common) return a.c->info->common;
       return a.c->info->name < b.c->info->name;
-    });
+    };
+    for (std::size_t i = 1; i < ranked.size(); ++i) {
+      const Ranked r = ranked[i];
+      std::size_t j = i;
+      for (; j > 0 && before(r, ranked[j - 1]); --j) ranked[j] = ranked[j - 1];
+      ranked[j] = r;
+    }
     // One entry per protocol: the best of its candidates.
     unique.clear();
     for (const auto& r : ranked)

@@ -13,10 +13,10 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-void add_variant(DeviceId& id, std::string v) {
+void add_variant(DeviceId& id, std::string_view v) {
   if (v.empty() || v == id.value) return;
   if (std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end()) return;
-  id.variants.push_back(std::move(v));
+  id.variants.emplace_back(v);
 }
 
 // The digits of an identifier, in order.
@@ -51,13 +51,14 @@ void complete(DeviceId& id) {
 }  // namespace
 
 void add_variants(DeviceId& id) {
-  const std::string digits = digits_of(id.value);
+  const std::string digits_kept = digits_of(id.value);
+  const std::string_view digits = digits_kept;
   id.variants.reserve(id.variants.size() + 6);
   add_variant(id, id.imei);
   if (all_digits(id.raw)) add_variant(id, id.raw);
   add_variant(id, digits);
   const auto nz = digits.find_first_not_of('0');
-  if (nz != std::string::npos && nz > 0) add_variant(id, digits.substr(nz));
+  if (nz != std::string_view::npos && nz > 0) add_variant(id, digits.substr(nz));
   // Platforms often register trackers by the last digits of the IMEI or of a phone number.
   for (std::size_t n : {12u, 11u, 10u})
     if (digits.size() > n) add_variant(id, digits.substr(digits.size() - n));

@@ -62,6 +62,25 @@ struct Candidate {
 
   double confidence() const { return level > 0 ? std::min(cap, level + bonus) : 0.0; }
 
+  // As newly made for p, keeping the room of its evidence.
+  void reset(const ProtocolInfo& p, bool quiet_) {
+    info = &p;
+    level = 0;
+    bonus = 0;
+    cap = 1;
+    need_more = false;
+    bytes_wanted = 0;
+    bytes_used = 0;
+    message_end = 0;
+    evidence.clear();
+    headline = 0;
+    device_id.reset();
+    quiet = quiet_;
+    probe = nullptr;
+    ordinal = 0;
+    detail = nullptr;
+  }
+
   template <class... A>
   void note(fmt::format_string<A...> f, A&&... a) {
     if (!quiet) evidence.push_back(fmt::format(f, std::forward<A>(a)...));
@@ -110,13 +129,7 @@ class Findings {
   explicit Findings(bool quiet = false) : quiet_(quiet) {}
   Candidate& add(const ProtocolInfo& p) {
     if (used_ == store_.size()) store_.emplace_back(p, quiet_);
-    else {
-      Candidate& c = store_[used_];
-      auto evidence = std::move(c.evidence);
-      evidence.clear();
-      c = Candidate(p, quiet_);
-      c.evidence = std::move(evidence);
-    }
+    else store_[used_].reset(p, quiet_);
     return store_[used_++];
   }
   // The candidates of this run (a plain iterator pair: clang 14 cannot use libstdc++ 12's ranges).

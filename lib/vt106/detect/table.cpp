@@ -446,14 +446,93 @@ class Matcher {
     return m;
   }
 
+  // Matching from token ti at pos. The tokens that leave one way on and nothing to do after it
+  // (forced) are followed in a loop rather than by recursion, with the same steps, the same
+  // memo and the same results.
   bool step(std::size_t ti, std::size_t pos) {
-    if (++steps_ > 16384) return false;  // a bound whatever the rule (a rule of the table needs far fewer)
-    if (ti > deepest_) deepest_ = ti;
-    if (ti == count_) return finish(pos);
-    if (known_failure(ti, pos)) return false;
-    if (step_token(ti, pos)) return true;
-    failed(ti, pos);
+    const std::size_t first_ti = ti, first_pos = pos;
+    std::size_t forced_steps = 0;  // tokens followed in the loop
+    for (;;) {
+      if (++steps_ > 16384) break;  // a bound whatever the rule (a rule of the table needs far fewer)
+      if (ti > deepest_) deepest_ = ti;
+      if (ti == count_) {
+        if (finish(pos)) return true;
+        break;
+      }
+      if (known_failure(ti, pos)) break;
+      std::size_t next_pos = 0;
+      const Forced f = forced(ti, pos, next_pos);
+      if (f == Forced::on) {
+        ++ti;
+        pos = next_pos;
+        ++forced_steps;
+        continue;
+      }
+      if (f == Forced::other && step_token(ti, pos)) return true;
+      failed(ti, pos);
+      break;
+    }
+    // Each token followed here failed from where it was.
+    if (memo_ && frame_end_ == 0) {
+      ti = first_ti;
+      pos = first_pos;
+      for (std::size_t i = 0; i < forced_steps; ++i) {
+        failed(ti, pos);
+        std::size_t next_pos = 0;
+        forced(ti, pos, next_pos);
+        ++ti;
+        pos = next_pos;
+      }
+    }
     return false;
+  }
+
+  enum class Forced : std::uint8_t { fails, on, other };
+  // A literal, a class run that only its whole length can follow, or an integer, none the
+  // identifier: whether it fails at pos, or continues at next_pos (and only there); `other`
+  // for every other token (step_token).
+  [[gnu::always_inline]] Forced forced(std::size_t ti, std::size_t pos, std::size_t& next_pos) {
+    const Op& t = ops_[ti];
+    if (t.id) return Forced::other;
+    switch (t.kind) {
+      case Tok::lit:
+        if (!literal_at(pos, t.a, t.b)) return Forced::fails;
+        next_pos = pos + t.b;
+        return Forced::on;
+      case Tok::cls: {
+        if (!t.next_outside && t.a != t.b) return Forced::other;
+        const std::size_t limit = pos < n_ ? std::min<std::size_t>(t.b, n_ - pos) : 0;
+        const unsigned char* p = d_ + pos;
+        const auto bit = static_cast<unsigned>(t.cls);
+        std::size_t run = 0;
+        while (run < limit && (class_bits[p[run]] >> bit & 1)) ++run;
+        if (run < t.a) {
+          if (pos + run >= n_) out_of_bytes(0);
+          return Forced::fails;
+        }
+        if (pos + run >= n_ && run < t.b && !complete_) ran_out_ = true;  // more bytes could extend it
+        // (Of a fixed count, run is that count.)
+        if (t.next >= 0 && pos + run < n_ && d_[pos + run] != t.next) return Forced::fails;
+        next_pos = pos + run;
+        return Forced::on;
+      }
+      case Tok::uint: {
+        if (pos + t.width > n_) {
+          out_of_bytes(0);
+          return Forced::fails;
+        }
+        const Token& full = rule_.tokens[ti];
+        if (!full.allowed.empty()) {
+          const std::uint64_t v = read(pos, t.width, full.le);
+          if (std::none_of(full.allowed.begin(), full.allowed.end(),
+                           [&](const Range& r) { return v >= r.lo && v <= r.hi; }))
+            return Forced::fails;
+        }
+        next_pos = pos + t.width;
+        return Forced::on;
+      }
+      default: return Forced::other;
+    }
   }
 
   // Whether bytes [pos, pos + size) equal the pool's bytes at off; false with out_of_bytes when
@@ -527,7 +606,7 @@ class Matcher {
                 static_cast<const unsigned char*>(std::memchr(d_ + from, lit[0], final_start - from + 1));
             if (!hit) break;
             const auto at = static_cast<std::size_t>(hit - d_);
-            if (std::memcmp(hit + 1, lit + 1, size - 1) != 0) {
+            if (size > 1 && std::memcmp(hit + 1, lit + 1, size - 1) != 0) {
               from = at + 1;
               continue;
             }
