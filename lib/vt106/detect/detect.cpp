@@ -3,6 +3,7 @@
 #include "vt106/detect/detect.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "vt106/detect/probe.hpp"
@@ -21,6 +22,20 @@ constexpr std::size_t max_alternatives = 3;
 std::vector<const Probe*>& probe_list() {
   static std::vector<const Probe*> all;
   return all;
+}
+
+// For each first byte, the probes that may start with it (Probe::may_start_with), in order.
+// Probes register before main; the lists are made on first use.
+using ProbesByByte = std::array<std::vector<const Probe*>, 256>;
+const ProbesByByte& probes_by_first_byte() {
+  static const ProbesByByte index = [] {
+    ProbesByByte x;
+    for (int c = 0; c < 256; ++c)
+      for (const auto* p : probe_list())
+        if (p->may_start_with(c)) x[static_cast<std::size_t>(c)].push_back(p);
+    return x;
+  }();
+  return index;
 }
 
 double round2(double c) { return std::round(c * 100) / 100; }
@@ -211,7 +226,7 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
       found[i].ordinal = i - before;
     }
   };
-  for (const auto* p : probe_list()) {
+  for (const auto* p : probes_by_first_byte()[static_cast<std::size_t>(in.client.at(0))]) {
     if (p->quick(in.client) == Match::no) continue;
     if (const double bound = p->deferred_bound(in.client); bound >= 0) {
       deferred = std::max(deferred, bound);

@@ -154,6 +154,9 @@ class Probe {
   virtual ~Probe() = default;
   virtual std::string_view family() const = 0;
   virtual std::span<const ProtocolInfo* const> protocols() const = 0;
+  // Whether quick() may say anything but no to bytes that start with c (0-255); true where in
+  // doubt. Detection asks only the probes that may start with the first byte.
+  virtual bool may_start_with(int) const { return true; }
   // Stage 1: a look at the first few bytes, no allocation; `no` skips examine().
   virtual Match quick(const Bytes& client) const = 0;
   // Stages 2 and 3 (structure, integrity) and identity; adds candidates to `out`. It may also

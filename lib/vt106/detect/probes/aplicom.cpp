@@ -14,6 +14,7 @@ class AplicomProbe final : public Probe {
  public:
   std::string_view family() const override { return "aplicom"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'D' || c == 'E' || c == 'F' || c == 'H' || (c >= '0' && c <= '9'); }
   Match quick(const Bytes& b) const override {
     if (protocol_letter(b.at(0))) return b.size() == 1 || (b.at(1) & 0x80) ? Match::maybe : Match::no;
     return b.at(0) >= '0' && b.at(0) <= '9' ? Match::maybe : Match::no;

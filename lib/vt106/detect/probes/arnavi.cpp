@@ -12,6 +12,7 @@ class ArnaviProbe final : public Probe {
  public:
   std::string_view family() const override { return "arnavi"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0xff || c == '[' || c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == 0xff) return b.size() == 1 || (b.at(1) >= 0x22 && b.at(1) <= 0x25) ? Match::maybe : Match::no;
     if (b.at(0) == '[') return b.size() == 1 || !is_printable(b.at(1)) ? Match::maybe : Match::no;

@@ -14,6 +14,7 @@ class AtrackProbe final : public Probe {
  public:
   std::string_view family() const override { return "atrack"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '@' || c == '$' || c == 0xfe; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("@P") || b.is_prefix_of("$INFO=") || b.is_prefix_of("$OK") || b.is_prefix_of("$ERROR="))
       return b.size() >= 2 ? Match::need_more : Match::no;

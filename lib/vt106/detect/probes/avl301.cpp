@@ -12,6 +12,7 @@ class Avl301Probe final : public Probe {
  public:
   std::string_view family() const override { return "avl301"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != '$') return Match::no;
     const int t = b.at(1);

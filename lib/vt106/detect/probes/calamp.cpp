@@ -13,6 +13,7 @@ class CalampProbe final : public Probe {
  public:
   std::string_view family() const override { return "calamp"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c >= 0x80 && (c & 0x03) == 0x03; }
   Match quick(const Bytes& b) const override {
     const int o = b.at(0);
     return o >= 0x80 && (o & 0x03) == 0x03 && (!b.has(2) || (b.at(1) >= 1 && b.at(1) <= 8)) ? Match::maybe

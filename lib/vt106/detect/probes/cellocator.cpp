@@ -13,6 +13,7 @@ class CellocatorProbe final : public Probe {
  public:
   std::string_view family() const override { return "cellocator"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'M'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("MCGP") || b.is_prefix_of("MCPG")) return Match::need_more;
     return b.starts_with("MCGP") || b.starts_with("MCPG") ? Match::maybe : Match::no;

@@ -13,6 +13,7 @@ class DmtProbe final : public Probe {
  public:
   std::string_view family() const override { return "dmt"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x02; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != 0x02) return Match::no;
     return b.size() == 1 || b.at(1) == 0x55 ? Match::maybe : Match::no;

@@ -12,6 +12,7 @@ class EelinkProbe final : public Probe {
  public:
   std::string_view family() const override { return "eelink"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'g' || c == 'E'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("gg") || b.is_prefix_of("EL")) return Match::need_more;
     return b.starts_with("gg") || b.starts_with("EL") ? Match::maybe : Match::no;

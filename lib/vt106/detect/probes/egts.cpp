@@ -13,6 +13,7 @@ class EgtsProbe final : public Probe {
  public:
   std::string_view family() const override { return "egts"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x01; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != 0x01) return Match::no;
     if (b.has(4) && b.at(3) != 0x0b && b.at(3) != 0x10) return Match::no;

@@ -13,6 +13,7 @@ class GalileoProbe final : public Probe {
  public:
   std::string_view family() const override { return "galileo"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x01; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != 0x01) return Match::no;
     // First tag: 01 hardware, 03 IMEI, 04 device number (data packets); or the Iridium SBD

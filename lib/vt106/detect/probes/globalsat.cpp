@@ -13,6 +13,7 @@ class GlobalsatProbe final : public Probe {
  public:
   std::string_view family() const override { return "globalsat"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'G' || c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("GS")) return Match::need_more;
     if (b.starts_with("GS")) return b.size() == 2 || (b.at(2) >= 'a' && b.at(2) <= 'z') ? Match::maybe : Match::no;

@@ -14,6 +14,7 @@ class Gps103Probe final : public Probe {
  public:
   std::string_view family() const override { return "gps103"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '#' || c == 'i' || (c >= '0' && c <= '9'); }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("##,imei:") || b.is_prefix_of("imei:")) return Match::need_more;
     if (b.starts_with("##,imei:") || b.starts_with("imei:")) return Match::maybe;

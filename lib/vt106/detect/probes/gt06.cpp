@@ -28,6 +28,7 @@ class Gt06Probe final : public Probe {
  public:
   std::string_view family() const override { return "gt06"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x78 || c == 0x79 || c == 0x68; }
   Match quick(const Bytes& b) const override {
     const int h = b.at(0);
     if (h != 0x78 && h != 0x79 && h != 0x68) return Match::no;

@@ -13,6 +13,7 @@ class Gt30Probe final : public Probe {
  public:
   std::string_view family() const override { return "gt30"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("$$")) return Match::need_more;
     return b.starts_with("$$") && b.hex_digits_at(2) >= std::min<std::size_t>(4, b.size() - 2) ? Match::maybe

@@ -24,6 +24,7 @@ class H02Probe final : public Probe {
  public:
   std::string_view family() const override { return "h02"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '*' || c == '$' || c == 'X'; }
   Match quick(const Bytes& b) const override {
     const int c = b.at(0);
     if (c != '*' && c != '$' && c != 'X') return Match::no;

@@ -19,6 +19,7 @@ class HttpProbe final : public Probe {
  public:
   std::string_view family() const override { return "http"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'C' || c == 'D' || c == 'G' || c == 'H' || c == 'O' || c == 'P' || c == 'S' || c == 'T'; }
   Match quick(const Bytes& b) const override {
     // Every method, and the preface, starts with one of these letters.
     switch (b.at(0)) {

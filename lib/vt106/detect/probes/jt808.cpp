@@ -56,6 +56,7 @@ class Jt808Probe final : public Probe {
  public:
   std::string_view family() const override { return "jt808"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x7e || c == 0xe7 || c == '(' || c == '0'; }
   Match quick(const Bytes& b) const override {
     const int c = b.at(0);
     if (c == 0x7e || c == 0xe7 || c == '(') return Match::maybe;

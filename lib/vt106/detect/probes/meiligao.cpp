@@ -24,6 +24,7 @@ class MeiligaoProbe final : public Probe {
  public:
   std::string_view family() const override { return "meiligao"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("$$")) return Match::need_more;
     if (!b.starts_with("$$") || (b.has(3) && b.at(2) > 0x07)) return Match::no;  // frames stay under 2 KiB

@@ -14,6 +14,7 @@ class MeitrackProbe final : public Probe {
  public:
   std::string_view family() const override { return "meitrack"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("$$")) return Match::need_more;
     if (!b.starts_with("$$")) return Match::no;

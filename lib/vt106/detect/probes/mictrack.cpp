@@ -13,6 +13,7 @@ class MictrackProbe final : public Probe {
  public:
   std::string_view family() const override { return "mictrack"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'M' || (c >= '0' && c <= '9'); }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("MT;")) return Match::need_more;
     return b.starts_with("MT;") || (b.at(0) >= '0' && b.at(0) <= '9') ? Match::maybe : Match::no;

@@ -14,6 +14,7 @@ class Minifinder2Probe final : public Probe {
  public:
   std::string_view family() const override { return "minifinder2"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0xab; }
   Match quick(const Bytes& b) const override { return b.at(0) == 0xab ? Match::maybe : Match::no; }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;

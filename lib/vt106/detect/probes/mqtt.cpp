@@ -12,6 +12,7 @@ class MqttProbe final : public Probe {
  public:
   std::string_view family() const override { return "mqtt"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x10; }
   Match quick(const Bytes& b) const override { return b.at(0) == 0x10 ? Match::maybe : Match::no; }
   void examine(const ProbeInput& in, Findings& out) const override {
     const Bytes& b = in.client;

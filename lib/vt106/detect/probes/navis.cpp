@@ -16,6 +16,7 @@ class NavisProbe final : public Probe {
  public:
   std::string_view family() const override { return "navis"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x7f || c == '@' || c == 0x7e; }
   Match quick(const Bytes& b) const override {
     if (b.size() == 1 && b.at(0) == 0x7f) return Match::yes;
     if (b.is_prefix_of("@NTC")) return Match::need_more;

@@ -21,6 +21,10 @@ class NmeaTextProbe final : public Probe {
  public:
   std::string_view family() const override { return "nmea_text"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override {
+    return std::any_of(std::begin(heads), std::end(heads),
+                       [c](const Head& h) { return c == static_cast<unsigned char>(h.text[0]); });
+  }
   Match quick(const Bytes& b) const override {
     for (const auto& h : heads)
       if (b.starts_with(h.text) || (b.size() >= 2 && b.is_prefix_of(h.text))) return Match::maybe;

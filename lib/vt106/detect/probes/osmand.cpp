@@ -29,6 +29,7 @@ class OsmandProbe final : public Probe {
  public:
   std::string_view family() const override { return "osmand"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'G' || c == 'P'; }
   Match quick(const Bytes& b) const override {
     return b.starts_with("GET /") || b.starts_with("POST /") ? Match::maybe : Match::no;
   }

@@ -13,6 +13,10 @@ class Pt502Probe final : public Probe {
  public:
   std::string_view family() const override { return "pt502"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override {
+    return c == 0xbf || std::any_of(std::begin(heads), std::end(heads),
+                                    [c](std::string_view h) { return c == static_cast<unsigned char>(h[0]); });
+  }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == 0xbf) return b.size() == 1 || b.at(1) == 0xfb ? Match::maybe : Match::no;
     for (auto h : heads)

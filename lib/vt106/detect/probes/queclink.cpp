@@ -28,6 +28,7 @@ class QueclinkProbe final : public Probe {
  public:
   std::string_view family() const override { return "queclink"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'A' || c == '+'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("AT+GT")) return Match::need_more;
     if (b.starts_with("AT+GT")) return Match::maybe;

@@ -12,6 +12,7 @@ class RdpProbe final : public Probe {
  public:
   std::string_view family() const override { return "rdp"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x03; }
   Match quick(const Bytes& b) const override {
     return b.at(0) == 0x03 && (b.size() == 1 || b.at(1) == 0x00) ? Match::maybe : Match::no;
   }

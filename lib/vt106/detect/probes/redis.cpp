@@ -13,6 +13,7 @@ class RedisProbe final : public Probe {
  public:
   std::string_view family() const override { return "redis"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '*' || c == 'P' || c == 'I' || c == 'C'; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == '*') return b.size() == 1 || (b.at(1) >= '1' && b.at(1) <= '9') ? Match::maybe : Match::no;
     for (std::string_view cmd : {"PING\r\n", "INFO\r\n", "INFO ", "CONFIG ", "COMMAND\r\n"})

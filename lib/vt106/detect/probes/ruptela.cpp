@@ -12,6 +12,7 @@ class RuptelaProbe final : public Probe {
  public:
   std::string_view family() const override { return "ruptela"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c <= 0x07; }
   Match quick(const Bytes& b) const override {
     // Payloads stay under 2 KiB; an IMEI below 10^15 has 00 00-03 as its two top bytes.
     if (b.at(0) > 0x07 || (b.has(3) && b.at(2) != 0x00) || (b.has(4) && b.at(3) > 0x03)) return Match::no;

@@ -13,6 +13,7 @@ class S168Probe final : public Probe {
  public:
   std::string_view family() const override { return "s168"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'S'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("S168#")) return Match::need_more;
     return b.starts_with("S168#") ? Match::maybe : Match::no;

@@ -13,6 +13,10 @@ class SipProbe final : public Probe {
  public:
   std::string_view family() const override { return "sip"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override {
+    return std::any_of(std::begin(methods), std::end(methods),
+                       [c](std::string_view m) { return c == static_cast<unsigned char>(m[0]); });
+  }
   Match quick(const Bytes& b) const override {
     for (auto m : methods)
       if (b.starts_with(m)) return Match::maybe;

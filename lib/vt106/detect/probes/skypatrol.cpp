@@ -12,6 +12,7 @@ class SkypatrolProbe final : public Probe {
  public:
   std::string_view family() const override { return "skypatrol"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x00; }
   Match quick(const Bytes& b) const override {
     const int api = b.at(1);
     return b.at(0) == 0x00 && (api < 0 || api == 0x04 || api == 0x05 || api == 0x0a) ? Match::maybe : Match::no;

@@ -11,6 +11,7 @@ class SshProbe final : public Probe {
  public:
   std::string_view family() const override { return "ssh"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'S'; }
   Match quick(const Bytes& b) const override {
     return b.starts_with("SSH-") || (b.size() >= 2 && b.is_prefix_of("SSH-")) ? Match::maybe : Match::no;
   }

@@ -15,6 +15,7 @@ class StartekProbe final : public Probe {
  public:
   std::string_view family() const override { return "startek"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '&'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("&&")) return Match::need_more;
     return b.starts_with("&&") ? Match::maybe : Match::no;

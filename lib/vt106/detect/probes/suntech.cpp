@@ -24,6 +24,7 @@ class SuntechProbe final : public Probe {
  public:
   std::string_view family() const override { return "suntech"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'S' || c == 'E' || c == 'A' || c == 'U' || c == 'C' || c == 'H' || c == 'R' || c == 'B' || c == 'D' || c == 0x02 || c == 0x81 || c == 0x82; }
   Match quick(const Bytes& b) const override {
     const int c = b.at(0);
     if (c == 'S' || c == 'E' || c == 'A' || c == 'U' || c == 'C' || c == 'H' || c == 'R' || c == 'B' || c == 'D')

@@ -22,6 +22,7 @@ class T800xProbe final : public Probe {
  public:
   std::string_view family() const override { return "t800x"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x23 || c == 0x25 || c == 0x26 || c == 0x27; }
   Match quick(const Bytes& b) const override {
     const int h = b.at(0);
     if (h != 0x23 && h != 0x25 && h != 0x26 && h != 0x27) return Match::no;

@@ -12,6 +12,7 @@ class TelnetProbe final : public Probe {
  public:
   std::string_view family() const override { return "telnet"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0xff; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != 0xff) return Match::no;
     return b.size() == 1 || (b.at(1) >= 0xfb && b.at(1) <= 0xfe) ? Match::maybe : Match::no;

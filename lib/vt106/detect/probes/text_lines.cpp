@@ -26,6 +26,7 @@ class TextLinesProbe final : public Probe {
  public:
   std::string_view family() const override { return "text_lines"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t'; }
   Match quick(const Bytes& b) const override {
     const int c = b.at(0);
     return is_printable(c) || c == '\r' || c == '\n' || c == '\t' ? Match::maybe : Match::no;

@@ -38,6 +38,7 @@ class TlsProbe final : public Probe {
  public:
   std::string_view family() const override { return "tls"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0x16 || c == 0x80 || c == 0x81; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == 0x16) return b.size() == 1 || b.at(1) == 0x03 ? Match::maybe : Match::no;
     return b.at(0) == 0x80 || b.at(0) == 0x81 ? Match::maybe : Match::no;

@@ -13,6 +13,7 @@ class Tlt2hProbe final : public Probe {
  public:
   std::string_view family() const override { return "tlt2h"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '#' || c == '\r'; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == '#') return Match::maybe;
     return b.starts_with("\r\n#") || b.is_prefix_of("\r\n#") ? Match::maybe : Match::no;

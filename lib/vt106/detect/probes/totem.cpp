@@ -12,6 +12,7 @@ class TotemProbe final : public Probe {
  public:
   std::string_view family() const override { return "totem"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("$$")) return Match::need_more;
     return b.starts_with("$$") && (b.size() == 2 || b.hex_digits_at(2) >= 1) ? Match::maybe : Match::no;

@@ -12,6 +12,7 @@ class TzoneProbe final : public Probe {
  public:
   std::string_view family() const override { return "tzone"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 'T'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("TZ")) return Match::need_more;
     return b.starts_with("TZ") ? Match::maybe : Match::no;

@@ -12,6 +12,7 @@ class UlbotechProbe final : public Probe {
  public:
   std::string_view family() const override { return "ulbotech"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0xf8 || c == '*'; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == 0xf8) return Match::maybe;
     if (b.size() >= 2 && b.is_prefix_of("*TS01,")) return Match::need_more;

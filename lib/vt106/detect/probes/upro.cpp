@@ -13,6 +13,7 @@ class UproProbe final : public Probe {
  public:
   std::string_view family() const override { return "upro"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '*'; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != '*') return Match::no;
     return !b.has(4) || (is_upper(b.at(1)) && is_upper(b.at(2)) && b.at(3) == '2') ? Match::maybe : Match::no;

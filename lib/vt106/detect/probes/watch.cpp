@@ -16,6 +16,7 @@ class WatchProbe final : public Probe {
  public:
   std::string_view family() const override { return "watch"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '['; }
   Match quick(const Bytes& b) const override {
     if (b.at(0) != '[') return Match::no;
     if (b.size() < 3) return Match::need_more;

@@ -16,6 +16,7 @@ class WialonProbe final : public Probe {
  public:
   std::string_view family() const override { return "wialon"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '#' || (c >= '0' && c <= '9'); }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == '#') return b.size() == 1 || is_upper(b.at(1)) ? Match::maybe : Match::no;
     return b.at(0) >= '0' && b.at(0) <= '9' ? Match::maybe : Match::no;  // UDP "[2.0;]<id>#D#"

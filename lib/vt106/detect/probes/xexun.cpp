@@ -15,6 +15,7 @@ class XexunProbe final : public Probe {
  public:
   std::string_view family() const override { return "xexun"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == 0xfa || c == 'G' || (c >= '0' && c <= '9'); }
   Match quick(const Bytes& b) const override {
     if (b.at(0) == 0xfa) return b.size() == 1 || b.at(1) == 0xaf ? Match::maybe : Match::no;
     if (b.at(0) == 'G' || (b.at(0) >= '0' && b.at(0) <= '9')) return Match::maybe;

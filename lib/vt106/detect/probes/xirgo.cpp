@@ -13,6 +13,7 @@ class XirgoProbe final : public Probe {
  public:
   std::string_view family() const override { return "xirgo"; }
   std::span<const ProtocolInfo* const> protocols() const override { return family_protocols; }
+  bool may_start_with(int c) const override { return c == '$'; }
   Match quick(const Bytes& b) const override {
     if (b.is_prefix_of("$$")) return Match::need_more;
     return b.starts_with("$$") && (b.size() == 2 || (b.at(2) >= '0' && b.at(2) <= '9')) ? Match::maybe : Match::no;
