@@ -606,7 +606,9 @@ class Matcher {
                 static_cast<const unsigned char*>(std::memchr(d_ + from, lit[0], final_start - from + 1));
             if (!hit) break;
             const auto at = static_cast<std::size_t>(hit - d_);
-            if (size > 1 && std::memcmp(hit + 1, lit + 1, size - 1) != 0) {
+            std::size_t same = 1;
+            while (same < size && hit[same] == lit[same]) ++same;
+            if (same < size) {
               from = at + 1;
               continue;
             }

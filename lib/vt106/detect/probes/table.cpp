@@ -5,8 +5,8 @@
 // The decision table holds, for each of the first table::positions bytes and each value there,
 // one bit per rule: the rules whose grammar allows that byte at that place. The bits of the
 // input's bytes, ANDed, leave the few rules the matcher has to run (about four of 427 on the
-// test vectors). Rules are then tried in table order: those behind a leading literal (a
-// marker) first, the others only when no marker rule fitted with confidence.
+// test vectors). Rules are then tried: those behind a leading literal (a marker) first, the
+// others only when no marker rule fitted with confidence.
 #include <array>
 #include <bitset>
 #include <cstring>
@@ -142,7 +142,8 @@ class TableProbe final : public Probe {
   struct Ref {
     const Entry* e;
     const Rule* r;
-    std::uint32_t index;  // the rule's place in the table, and its bit in the decision table
+    std::uint32_t index;  // the rule's place in the table
+    std::uint32_t bit;    // its bit in the decision table and the first-byte sets
   };
   // The best result of one entry's rules.
   struct Best {
@@ -221,8 +222,8 @@ class TableProbe final : public Probe {
     return !ref.r->required.empty() && text.find(ref.r->required) == std::string_view::npos;
   }
 
-  // Calls f for each rule, in table order, whose bit is set in `set` and (refused = false) set
-  // or (refused = true) clear in `fits`.
+  // Calls f for each rule, in the order of their bits, whose bit is set in `set` and (refused =
+  // false) set or (refused = true) clear in `fits`.
   template <class F>
   void for_each_rule(const std::uint64_t* fits, const std::uint64_t* set, bool refused, F&& f) const {
     for (std::size_t w = 0; w < words_; ++w) {
@@ -230,7 +231,7 @@ class TableProbe final : public Probe {
       while (bits) {
         const auto bit = static_cast<std::size_t>(__builtin_ctzll(bits));
         bits &= bits - 1;
-        f(rules_[w * 64 + bit]);
+        f(*by_bit_[w * 64 + bit]);
       }
     }
   }
@@ -246,8 +247,28 @@ class TableProbe final : public Probe {
     rules_.clear();
     for (const auto& e : t.entries) infos_.push_back(&e.info);
     for (const auto& e : t.entries)
-      for (const auto& r : e.rules) rules_.push_back({&e, &r, static_cast<std::uint32_t>(rules_.size())});
+      for (const auto& r : e.rules) rules_.push_back({&e, &r, static_cast<std::uint32_t>(rules_.size()), 0});
     words_ = (rules_.size() + 63) / 64;
+    // The rules' bits: those behind a marker grouped by its first byte, then the others by the
+    // first byte they may start with, so that the rules of one first byte share few words.
+    // (Within a pass the rules may be tried in any order: each entry keeps its best result,
+    // ties going to the first rule in table order.)
+    {
+      std::vector<std::pair<unsigned, std::uint32_t>> keyed;
+      for (const Ref& ref : rules_) {
+        std::array<bool, 256> first{};
+        table::first_bytes(*ref.r, first);
+        const auto lowest = static_cast<unsigned>(std::find(first.begin(), first.end(), true) - first.begin());
+        keyed.emplace_back((leading_literal(*ref.r) ? 0u : 256u) + lowest, ref.index);
+      }
+      std::stable_sort(keyed.begin(), keyed.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      by_bit_.assign(rules_.size(), nullptr);
+      for (std::size_t b = 0; b < keyed.size(); ++b) {
+        rules_[keyed[b].second].bit = static_cast<std::uint32_t>(b);
+        by_bit_[b] = &rules_[keyed[b].second];
+      }
+    }
     decision_.assign(table::positions * 256 * words_, 0);
     marked_.assign(256 * words_, 0);
     loose_.assign(256 * words_, 0);
@@ -255,8 +276,8 @@ class TableProbe final : public Probe {
     std::array<std::bitset<256>, table::positions> sets;
     for (const Ref& ref : rules_) {
       const Rule& r = *ref.r;
-      const std::size_t word = ref.index / 64;
-      const std::uint64_t bit = std::uint64_t{1} << (ref.index % 64);
+      const std::size_t word = ref.bit / 64;
+      const std::uint64_t bit = std::uint64_t{1} << (ref.bit % 64);
       table::position_bytes(r, sets);
       // (A rule that allows any byte at a place has its bit in every row of that place.)
       for (std::size_t p = 0; p < table::positions; ++p)
@@ -301,6 +322,7 @@ class TableProbe final : public Probe {
   mutable std::uint64_t generation_ = 0;
   mutable std::vector<const ProtocolInfo*> infos_;
   mutable std::vector<Ref> rules_;               // every rule, in table order
+  mutable std::vector<const Ref*> by_bit_;       // the rule of each bit of the sets below
   mutable std::size_t words_ = 0;                // 64-bit words per set of rules
   mutable std::vector<std::uint64_t> decision_;  // [position][byte][word]: the rules that allow it there
   mutable std::vector<std::uint64_t> marked_;    // [first byte][word]: rules behind a marker starting so
