@@ -13,28 +13,36 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-void add_variant(DeviceId& id, std::string_view v) {
-  if (v.empty() || v == id.value) return;
-  if (std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end()) return;
-  id.variants.emplace_back(v);
-}
+// The digits of an identifier, in order: in `room` when they fit, else in `spill`.
+class Digits {
+ public:
+  explicit Digits(std::string_view value) {
+    char* out = room_;
+    if (value.size() > sizeof room_) {
+      spill_.resize(value.size());
+      out = spill_.data();
+    }
+    std::size_t n = 0;
+    for (char c : value)
+      if (c >= '0' && c <= '9') out[n++] = c;
+    digits_ = {out, n};
+  }
+  Digits(const Digits&) = delete;
+  Digits& operator=(const Digits&) = delete;
+  std::string_view view() const { return digits_; }
 
-// The digits of an identifier, in order.
-std::string digits_of(std::string_view value) {
-  std::string digits(value.size(), '\0');
-  std::size_t n = 0;
-  for (char c : value)
-    if (c >= '0' && c <= '9') digits[n++] = c;
-  digits.resize(n);
-  return digits;
-}
+ private:
+  char room_[64];
+  std::string spill_;
+  std::string_view digits_;
+};
 
 // Fills the IMEI and the Luhn verdict from value.
 void complete(DeviceId& id) {
-  const std::string digits = digits_of(id.value);
+  const Digits digits(id.value);
   // A longer field padded with zeros in front (JT808's 20-digit terminal number) may hold the
   // IMEI too.
-  std::string_view core = digits;
+  std::string_view core = digits.view();
   if (core.size() > 15) {
     const auto nz = core.find_first_not_of('0');
     if (nz != std::string_view::npos && core.size() - nz >= 14) core.remove_prefix(nz);
@@ -44,24 +52,37 @@ void complete(DeviceId& id) {
     if (id.luhn == LuhnCheck::valid) id.imei = core;
   } else if (core.size() == 14) {
     id.luhn = LuhnCheck::completed;
-    id.imei = std::string(core) + luhn_digit(core);
+    id.imei.reserve(15);
+    id.imei.assign(core);
+    id.imei.push_back(luhn_digit(core));
   }
 }
 
 }  // namespace
 
 void add_variants(DeviceId& id) {
-  const std::string digits_kept = digits_of(id.value);
-  const std::string_view digits = digits_kept;
-  id.variants.reserve(id.variants.size() + 6);
-  add_variant(id, id.imei);
-  if (all_digits(id.raw)) add_variant(id, id.raw);
-  add_variant(id, digits);
+  const Digits kept(id.value);
+  const std::string_view digits = kept.view();
+  // The spellings to add, each once and none the value itself, in order.
+  std::string_view found[7];
+  std::size_t count = 0;
+  auto add = [&](std::string_view v) {
+    if (v.empty() || v == id.value) return;
+    if (std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end()) return;
+    if (std::find(found, found + count, v) != found + count) return;
+    found[count++] = v;
+  };
+  add(id.imei);
+  if (all_digits(id.raw)) add(id.raw);
+  add(digits);
   const auto nz = digits.find_first_not_of('0');
-  if (nz != std::string_view::npos && nz > 0) add_variant(id, digits.substr(nz));
+  if (nz != std::string_view::npos && nz > 0) add(digits.substr(nz));
   // Platforms often register trackers by the last digits of the IMEI or of a phone number.
   for (std::size_t n : {12u, 11u, 10u})
-    if (digits.size() > n) add_variant(id, digits.substr(digits.size() - n));
+    if (digits.size() > n) add(digits.substr(digits.size() - n));
+  if (count == 0) return;
+  id.variants.reserve(id.variants.size() + count);
+  for (std::size_t i = 0; i < count; ++i) id.variants.emplace_back(found[i]);
 }
 
 std::string_view to_string(IdEncoding e) {

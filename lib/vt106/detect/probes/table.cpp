@@ -213,13 +213,32 @@ class TableProbe final : public Probe {
   // The bytes lack one of the rule's literal characters (counted) or its longest literal.
   bool lacks_literals(Scratch& s, std::string_view text, const Ref& ref) const {
     if (!s.counted) {
-      s.count.fill(0);
+      std::memset(s.count.data(), 0, sizeof s.count);
       for (const char ch : text) ++s.count[static_cast<unsigned char>(ch)];
       s.counted = true;
     }
     const auto& need = needs_[ref.index];
     if (std::any_of(need.begin(), need.end(), [&](const auto& n) { return s.count[n.first] < n.second; })) return true;
-    return !ref.r->required.empty() && text.find(ref.r->required) == std::string_view::npos;
+    return !ref.r->required.empty() && !holds(text, ref.r->required, s.count);
+  }
+
+  // Whether text holds lit (not empty) somewhere: the places of lit's rarest byte in text
+  // (by `count`, each byte value's count in text) are the only ones worth comparing.
+  static bool holds(std::string_view text, std::string_view lit, const std::array<std::uint32_t, 256>& count) {
+    if (lit.size() > text.size()) return false;
+    std::size_t k = 0;
+    for (std::size_t i = 1; i < lit.size(); ++i)
+      if (count[static_cast<unsigned char>(lit[i])] < count[static_cast<unsigned char>(lit[k])]) k = i;
+    const char* d = text.data();
+    const std::size_t last = text.size() - lit.size();  // the last place lit may start
+    for (std::size_t from = k; from <= last + k;) {
+      const void* hit = std::memchr(d + from, lit[k], last + k - from + 1);
+      if (!hit) return false;
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - d) - k;
+      if (text.compare(at, lit.size(), lit) == 0) return true;
+      from = at + k + 1;
+    }
+    return false;
   }
 
   // Calls f for each rule, in the order of their bits, whose bit is set in `set` and (refused =
