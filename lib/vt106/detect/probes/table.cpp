@@ -10,6 +10,7 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <map>
 
 #include "vt106/detect/probe.hpp"
 #include "vt106/detect/table.hpp"
@@ -317,6 +318,20 @@ class TableProbe final : public Probe {
       for (std::size_t c = 0; c < 256; ++c)
         if (chars[c]) needs_[ref.index].emplace_back(static_cast<unsigned char>(c), chars[c]);
     }
+    // The rows, each kept once (most bytes at most places allow the same rules): a few dozen
+    // kilobytes a verdict's sixteen lookups share, instead of 256 rows for each place.
+    std::map<std::vector<std::uint64_t>, std::uint16_t> ids;
+    rows_.clear();
+    row_of_.assign(table::positions * 256, 0);
+    for (std::size_t at = 0; at < table::positions * 256; ++at) {
+      std::vector<std::uint64_t> row(decision_.begin() + static_cast<std::ptrdiff_t>(at * words_),
+                                     decision_.begin() + static_cast<std::ptrdiff_t>((at + 1) * words_));
+      const auto [it, added] = ids.try_emplace(std::move(row), static_cast<std::uint16_t>(ids.size()));
+      if (added) rows_.insert(rows_.end(), it->first.begin(), it->first.end());
+      row_of_[at] = it->second;
+    }
+    decision_.clear();
+    decision_.shrink_to_fit();
   }
   void refresh() const {
     if (generation_ != table::generation()) index();
@@ -329,7 +344,8 @@ class TableProbe final : public Probe {
     fits.resize(words_);
     const std::size_t n = std::min(b.size(), table::positions);
     std::array<const std::uint64_t*, table::positions> rows;
-    for (std::size_t p = 0; p < n; ++p) rows[p] = &decision_[(p * 256 + static_cast<std::size_t>(b.at(p))) * words_];
+    for (std::size_t p = 0; p < n; ++p)
+      rows[p] = &rows_[std::size_t{row_of_[p * 256 + static_cast<std::size_t>(b.at(p))]} * words_];
     const std::size_t first = first_row(b);
     for (std::size_t w = 0; w < words_; ++w) {
       std::uint64_t bits = marked_[first + w] | loose_[first + w];
@@ -343,7 +359,9 @@ class TableProbe final : public Probe {
   mutable std::vector<Ref> rules_;               // every rule, in table order
   mutable std::vector<const Ref*> by_bit_;       // the rule of each bit of the sets below
   mutable std::size_t words_ = 0;                // 64-bit words per set of rules
-  mutable std::vector<std::uint64_t> decision_;  // [position][byte][word]: the rules that allow it there
+  mutable std::vector<std::uint64_t> decision_;  // while indexing: [position][byte][word], the rules that allow it there
+  mutable std::vector<std::uint64_t> rows_;      // the distinct rows of decision_, words_ each
+  mutable std::vector<std::uint16_t> row_of_;    // [position][byte]: its row in rows_
   mutable std::vector<std::uint64_t> marked_;    // [first byte][word]: rules behind a marker starting so
   mutable std::vector<std::uint64_t> loose_;     // [first byte][word]: rules without a marker that may
   mutable std::vector<std::vector<std::pair<unsigned char, std::uint32_t>>> needs_;  // per rule
