@@ -78,10 +78,10 @@ class TableProbe final : public Probe {
     // One rule the decision table let through: the remaining cheap refusals, then the matcher.
     auto attempt = [&](const Ref& ref) {
       const Rule& r = *ref.r;
-      const std::size_t marker = leading_literal(r);
+      const std::size_t marker = ref.marker;
       // A two-byte marker needs both bytes before it says anything.
       if (marker >= 2 && text.size() < 2) return;
-      if (marker && std::memcmp(text.data(), r.pool.data(), std::min(marker, text.size())) != 0) return;
+      if (marker && !marker_fits(ref, text, std::min(marker, text.size()))) return;
       // A rule that cannot fit is still a near miss behind a whole two-byte marker: worth its
       // evidence only when nothing fits with confidence (decided after the loop).
       const bool near_miss = marker >= 2 && text.size() >= marker;
@@ -106,8 +106,8 @@ class TableProbe final : public Probe {
     if (!confident_match) {
       // The near misses: marker rules the decision table or the literal counts refused.
       for_each_rule(s.fits.data(), &marked_[row], true, [&](const Ref& ref) {
-        const std::size_t marker = leading_literal(*ref.r);
-        if (marker >= 2 && text.size() >= marker && std::memcmp(text.data(), ref.r->pool.data(), marker) == 0)
+        const std::size_t marker = ref.marker;
+        if (marker >= 2 && text.size() >= marker && marker_fits(ref, text, marker))
           consider(ref, table::match(*ref.r, b, complete));
       });
       for (const Ref* ref : s.deferred) consider(*ref, table::match(*ref->r, b, complete));
@@ -145,6 +145,8 @@ class TableProbe final : public Probe {
     const Rule* r;
     std::uint32_t index;  // the rule's place in the table
     std::uint32_t bit;    // its bit in the decision table and the first-byte sets
+    std::uint32_t marker;  // the size of its leading literal (0: none)
+    std::uint64_t head;    // the literal's first bytes (up to 8, little-endian)
   };
   // The best result of one entry's rules.
   struct Best {
@@ -168,6 +170,18 @@ class TableProbe final : public Probe {
 
   static std::size_t leading_literal(const Rule& r) {
     return !r.ops.empty() && r.ops[0].kind == table::Tok::lit ? r.ops[0].b : 0;
+  }
+  // The first n bytes (1-8) of s as a little-endian number.
+  static std::uint64_t head_of(const char* s, std::size_t n) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    return v;
+  }
+  // Whether text's first n bytes (n at most the marker's size and text's) are the marker's.
+  static bool marker_fits(const Ref& ref, std::string_view text, std::size_t n) {
+    if (n > 8) return std::memcmp(text.data(), ref.r->pool.data(), n) == 0;
+    const std::uint64_t mask = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+    return head_of(text.data(), n) == (ref.head & mask);
   }
 
   // What a rule's result is worth (0: nothing to say).
@@ -267,7 +281,11 @@ class TableProbe final : public Probe {
     rules_.clear();
     for (const auto& e : t.entries) infos_.push_back(&e.info);
     for (const auto& e : t.entries)
-      for (const auto& r : e.rules) rules_.push_back({&e, &r, static_cast<std::uint32_t>(rules_.size()), 0});
+      for (const auto& r : e.rules) {
+        const auto marker = static_cast<std::uint32_t>(leading_literal(r));
+        rules_.push_back({&e, &r, static_cast<std::uint32_t>(rules_.size()), 0, marker,
+                          marker ? head_of(r.pool.data(), std::min<std::size_t>(marker, 8)) : 0});
+      }
     words_ = (rules_.size() + 63) / 64;
     // The rules' bits: those behind a marker grouped by its first byte, then the others by the
     // first byte they may start with, so that the rules of one first byte share few words.
