@@ -493,14 +493,12 @@ class Matcher {
   // for every other token (step_token).
   [[gnu::always_inline]] Forced forced(std::size_t ti, std::size_t pos, std::size_t& next_pos) {
     const Op& t = ops_[ti];
-    if (t.id) return Forced::other;
-    switch (t.kind) {
-      case Tok::lit:
+    switch (t.forced) {
+      case 1:
         if (!literal_at(pos, t.a, t.b)) return Forced::fails;
         next_pos = pos + t.b;
         return Forced::on;
-      case Tok::cls: {
-        if (!t.next_outside && t.a != t.b) return Forced::other;
+      case 2: {
         const std::size_t limit = pos < n_ ? std::min<std::size_t>(t.b, n_ - pos) : 0;
         const unsigned char* p = d_ + pos;
         const auto bit = static_cast<unsigned>(t.cls);
@@ -516,7 +514,7 @@ class Matcher {
         next_pos = pos + run;
         return Forced::on;
       }
-      case Tok::uint: {
+      case 3: {
         if (pos + t.width > n_) {
           out_of_bytes(0);
           return Forced::fails;
@@ -730,6 +728,12 @@ void compile(Rule& rule) {
     op.next = static_cast<std::int16_t>(c);
     op.next_outside = op.kind == Tok::cls ? !in_class(op.cls, c) : op.kind == Tok::bcd && !bcd_byte(c, true);
   }
+  for (Op& op : rule.ops)
+    if (!op.id)
+      op.forced = op.kind == Tok::lit                                        ? 1
+                  : op.kind == Tok::cls && (op.next_outside || op.a == op.b) ? 2
+                  : op.kind == Tok::uint                                     ? 3
+                                                                             : 0;
 }
 
 Result match(const Rule& rule, const Bytes& b, bool complete) {
