@@ -26,13 +26,17 @@ std::vector<const Probe*>& probe_list() {
 
 // For each first byte, the probes that may start with it (Probe::may_start_with), in order.
 // Probes register before main; the lists are made on first use.
-using ProbesByByte = std::array<std::vector<const Probe*>, 256>;
+struct Asked {
+  const Probe* probe;
+  bool may_defer;  // Probe::may_defer
+};
+using ProbesByByte = std::array<std::vector<Asked>, 256>;
 const ProbesByByte& probes_by_first_byte() {
   static const ProbesByByte index = [] {
     ProbesByByte x;
     for (int c = 0; c < 256; ++c)
       for (const auto* p : probe_list())
-        if (p->may_start_with(c)) x[static_cast<std::size_t>(c)].push_back(p);
+        if (p->may_start_with(c)) x[static_cast<std::size_t>(c)].push_back({p, p->may_defer()});
     return x;
   }();
   return index;
@@ -226,12 +230,14 @@ Verdict detect(std::span<const std::byte> first_client_bytes, std::span<const st
       found[i].ordinal = i - before;
     }
   };
-  for (const auto* p : probes_by_first_byte()[static_cast<std::size_t>(in.client.at(0))]) {
+  for (const auto& [p, may_defer] : probes_by_first_byte()[static_cast<std::size_t>(in.client.at(0))]) {
     if (p->quick(in.client) == Match::no) continue;
-    if (const double bound = p->deferred_bound(in.client); bound >= 0) {
-      deferred = std::max(deferred, bound);
-      waiting.push_back(p);
-      continue;
+    if (may_defer) {
+      if (const double bound = p->deferred_bound(in.client); bound >= 0) {
+        deferred = std::max(deferred, bound);
+        waiting.push_back(p);
+        continue;
+      }
     }
     examine(p);
   }

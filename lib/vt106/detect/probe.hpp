@@ -169,6 +169,8 @@ class Probe {
   // quick look said more than no), or a negative value when it must examine them now. Detection
   // examines it after all when the winner is not at least three times as confident.
   virtual double deferred_bound(const Bytes&) const { return -1; }
+  // Whether deferred_bound may ever say anything but -1 (asked once).
+  virtual bool may_defer() const { return false; }
   // Gives a candidate this probe proposed quietly its evidence and headline. By default the
   // probe examines the bytes again, aloud, and copies the evidence of its candidate of the same
   // place (probes are deterministic); a probe whose findings depend on others' overrides it.

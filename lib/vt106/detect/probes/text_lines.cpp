@@ -32,6 +32,7 @@ class TextLinesProbe final : public Probe {
     return is_printable(c) || c == '\r' || c == '\n' || c == '\t' ? Match::maybe : Match::no;
   }
   // Text that starts with a character of a line and is not nmap's Help probe gets 0.25 at most.
+  bool may_defer() const override { return true; }
   double deferred_bound(const Bytes& b) const override {
     if (b.at(0) == '\r' || b.at(0) == '\n' || b.text() == "HELP\r\n") return -1;
     return 0.25;
