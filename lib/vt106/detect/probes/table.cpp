@@ -365,10 +365,18 @@ class TableProbe final : public Probe {
     for (std::size_t p = 0; p < n; ++p)
       rows[p] = &rows_[std::size_t{row_of_[p * 256 + static_cast<std::size_t>(b.at(p))]} * words_];
     const std::size_t first = first_row(b);
-    for (std::size_t w = 0; w < words_; ++w) {
-      std::uint64_t bits = marked_[first + w] | loose_[first + w];
-      for (std::size_t p = 0; p < n && bits; ++p) bits &= rows[p][w];
-      fits[w] = bits;
+    const std::size_t words = words_;
+    std::uint64_t* out = fits.data();
+    const std::uint64_t* marked = &marked_[first];
+    const std::uint64_t* loose = &loose_[first];
+    for (std::size_t w = 0; w < words; ++w) {
+      std::uint64_t bits = marked[w] | loose[w];
+      if (bits && n == table::positions) {  // the usual case: every place, without a branch each
+        for (std::size_t p = 0; p < table::positions; ++p) bits &= rows[p][w];
+      } else {
+        for (std::size_t p = 0; p < n && bits; ++p) bits &= rows[p][w];
+      }
+      out[w] = bits;
     }
   }
 
