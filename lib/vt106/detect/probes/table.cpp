@@ -147,6 +147,7 @@ class TableProbe final : public Probe {
     std::uint32_t bit;    // its bit in the decision table and the first-byte sets
     std::uint32_t marker;  // the size of its leading literal (0: none)
     std::uint64_t head;    // the literal's first bytes (up to 8, little-endian)
+    std::uint32_t needs_at = 0, needs_count = 0;  // its literal characters' counts in needs_flat_
   };
   // The best result of one entry's rules.
   struct Best {
@@ -232,8 +233,9 @@ class TableProbe final : public Probe {
       for (const char ch : text) ++s.count[static_cast<unsigned char>(ch)];
       s.counted = true;
     }
-    const auto& need = needs_[ref.index];
-    if (std::any_of(need.begin(), need.end(), [&](const auto& n) { return s.count[n.first] < n.second; })) return true;
+    const auto* need = &needs_flat_[ref.needs_at];
+    if (std::any_of(need, need + ref.needs_count, [&](const auto& n) { return s.count[n.first] < n.second; }))
+      return true;
     return !ref.r->required.empty() && !holds(text, ref.r->required, s.count);
   }
 
@@ -265,7 +267,7 @@ class TableProbe final : public Probe {
       while (bits) {
         const auto bit = static_cast<std::size_t>(__builtin_ctzll(bits));
         bits &= bits - 1;
-        f(*by_bit_[w * 64 + bit]);
+        f(by_bit_[w * 64 + bit]);
       }
     }
   }
@@ -301,11 +303,7 @@ class TableProbe final : public Probe {
       }
       std::stable_sort(keyed.begin(), keyed.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
-      by_bit_.assign(rules_.size(), nullptr);
-      for (std::size_t b = 0; b < keyed.size(); ++b) {
-        rules_[keyed[b].second].bit = static_cast<std::uint32_t>(b);
-        by_bit_[b] = &rules_[keyed[b].second];
-      }
+      for (std::size_t b = 0; b < keyed.size(); ++b) rules_[keyed[b].second].bit = static_cast<std::uint32_t>(b);
     }
     decision_.assign(table::positions * 256 * words_, 0);
     marked_.assign(256 * words_, 0);
@@ -335,6 +333,17 @@ class TableProbe final : public Probe {
           for (const char ch : tok.lit) ++chars[static_cast<unsigned char>(ch)];
       for (std::size_t c = 0; c < 256; ++c)
         if (chars[c]) needs_[ref.index].emplace_back(static_cast<unsigned char>(c), chars[c]);
+    }
+    // The rules in the order of their bits, each with its needs in one flat array: what a pass
+    // reads of a rule before it runs the matcher is in one place.
+    by_bit_.assign(rules_.size(), Ref{});
+    needs_flat_.clear();
+    for (const Ref& ref : rules_) {
+      Ref& at = by_bit_[ref.bit];
+      at = ref;
+      at.needs_at = static_cast<std::uint32_t>(needs_flat_.size());
+      at.needs_count = static_cast<std::uint32_t>(needs_[ref.index].size());
+      needs_flat_.insert(needs_flat_.end(), needs_[ref.index].begin(), needs_[ref.index].end());
     }
     // The rows, each kept once (most bytes at most places allow the same rules): a few dozen
     // kilobytes a verdict's sixteen lookups share, instead of 256 rows for each place.
@@ -383,7 +392,8 @@ class TableProbe final : public Probe {
   mutable std::uint64_t generation_ = 0;
   mutable std::vector<const ProtocolInfo*> infos_;
   mutable std::vector<Ref> rules_;               // every rule, in table order
-  mutable std::vector<const Ref*> by_bit_;       // the rule of each bit of the sets below
+  mutable std::vector<Ref> by_bit_;              // the rule of each bit of the sets below
+  mutable std::vector<std::pair<unsigned char, std::uint32_t>> needs_flat_;  // their needs, by_bit_ order
   mutable std::size_t words_ = 0;                // 64-bit words per set of rules
   mutable std::vector<std::uint64_t> decision_;  // while indexing: [position][byte][word], the rules that allow it there
   mutable std::vector<std::uint64_t> rows_;      // the distinct rows of decision_, words_ each
