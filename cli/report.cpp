@@ -36,6 +36,10 @@ struct ReportOptions {
 };
 
 int run_report(const ReportOptions& o) {
+  if (o.inputs.empty()) {
+    std::fprintf(stderr, "vt106 report: give captures, platform logs or hex dumps ('-' for standard input), and -o FILE\n");
+    return exit_usage;
+  }
   doctor::Options dopts;
   report::Options ropts;
   for (const auto& raw : o.imeis) {
@@ -136,7 +140,6 @@ Runner setup_report(CLI::App& app) {
   vt106 report tracker-server.log --imei 867648044456745 -o device.html
   vt106 report day.pcap.gz --status-timeout 30m -o day.html)");
   cmd->add_option("inputs", opts->inputs, "Captures, platform logs (e.g. tracker-server.log), hex dumps; '-' for standard input")
-      ->required()
       ->type_name("INPUT");
   cmd->add_option("-o,--output", opts->output, "The HTML file to write ('-': standard output)")->required()->type_name("FILE");
   cmd->add_option("--imei", opts->imeis, "Only this device (repeatable)")->type_name("IMEI");
