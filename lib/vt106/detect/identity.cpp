@@ -2,6 +2,7 @@
 #include "vt106/detect/identity.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "vt106/detect/checks.hpp"
 
@@ -61,15 +62,21 @@ void complete(DeviceId& id) {
 }  // namespace
 
 void add_variants(DeviceId& id) {
-  const Digits kept(id.value);
-  const std::string_view digits = kept.view();
+  // An identifier of digits alone (the usual case) is its own digits: no copy to make.
+  const bool only_digits = all_digits(id.value);
+  std::optional<Digits> kept;
+  if (!only_digits) kept.emplace(id.value);
+  const std::string_view value = id.value;
+  const std::string_view digits = only_digits ? value : kept->view();
   // The spellings to add, each once and none the value itself, in order.
   std::string_view found[7];
   std::size_t count = 0;
+  const bool had = !id.variants.empty();
   auto add = [&](std::string_view v) {
-    if (v.empty() || v == id.value) return;
-    if (std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end()) return;
-    if (std::find(found, found + count, v) != found + count) return;
+    if (v.empty() || v == value) return;
+    for (std::size_t i = 0; i < count; ++i)
+      if (found[i] == v) return;
+    if (had && std::find(id.variants.begin(), id.variants.end(), v) != id.variants.end()) return;
     found[count++] = v;
   };
   add(id.imei);
