@@ -544,6 +544,17 @@ class Matcher {
     return true;
   }
 
+  // Whether token ti, a literal or a class run of at least one byte that follows a literal,
+  // refuses the byte at pos at once: step would fail there, after two steps, having written
+  // nothing but its steps and depth. Only while the memo is not kept (steps and marks the same).
+  bool refused_after(std::size_t ti, std::size_t pos) const {
+    if (ti >= count_ || pos >= n_ || steps_ + 2 >= memo_after) return false;
+    const Op& t = ops_[ti];
+    if (t.forced == 1) return t.b != 0 && d_[pos] != pool_[t.a];
+    if (t.forced == 2) return t.a != 0 && !(class_bits[d_[pos]] >> static_cast<unsigned>(t.cls) & 1);
+    return false;
+  }
+
   bool step_token(std::size_t ti, std::size_t pos) {
     const Op& t = ops_[ti];
     switch (t.kind) {
@@ -607,6 +618,13 @@ class Matcher {
             std::size_t same = 1;
             while (same < size && hit[same] == lit[same]) ++same;
             if (same < size) {
+              from = at + 1;
+              continue;
+            }
+            if (refused_after(ti + 2, at + size)) {
+              // What step(ti + 1, at) would do, without the call: the literal, then a refusal.
+              steps_ += 2;
+              if (ti + 2 > deepest_) deepest_ = ti + 2;
               from = at + 1;
               continue;
             }
