@@ -8,12 +8,13 @@
 # REF: a commit whose detector runs in the same session, interleaved run by run with this one
 # (built in build-bench-ref from a git worktree), so that the ratio holds on a machine whose
 # speed drifts; a reference without the brief detail runs full verdicts in both rows. Target: at
-# least 1,000,000 first messages per second on one core. Builds in build-bench (Release).
+# least 1,000,000 first messages per second on one core. Builds in build-bench (Release), with
+# JOBS parallel jobs (default: the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-2000000} runs=${2:-5} ref=${3:-}
+n=${1:-2000000} runs=${2:-5} ref=${3:-} jobs=${JOBS:-$(nproc)}
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DVT106_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target vt106_detect_bench >/dev/null
+cmake --build build-bench -j"$jobs" --target vt106_detect_bench >/dev/null
 vectors=(tests/data/detect/vectors-*.tsv tests/data/detect-samples.tsv)
 refbin=
 if [ -n "$ref" ]; then
@@ -21,7 +22,7 @@ if [ -n "$ref" ]; then
   rm -rf "$tree" && git worktree prune
   git worktree add -q --detach "$tree" "$ref"
   cmake -S "$tree" -B build-bench-ref/build -DCMAKE_BUILD_TYPE=Release -DVT106_TESTS=OFF >/dev/null
-  cmake --build build-bench-ref/build -j"$(nproc)" --target vt106_detect_bench >/dev/null
+  cmake --build build-bench-ref/build -j"$jobs" --target vt106_detect_bench >/dev/null
   refbin=build-bench-ref/build/vt106_detect_bench
 fi
 rate() { sed -E 's/.*: ([0-9]+) verdicts\/s.*/\1/' <<<"$1"; }
@@ -64,7 +65,8 @@ med() { local -a r; read -ra r <<<"${all[$1]}"; median "${r[@]}"; }
   row "this build, brief verdicts" this-brief
   row "this build, full verdicts (with evidence)" this-full
   if [ -n "$refbin" ]; then
-    row "$ref${refbrief:+, brief verdicts}${refbrief:-, full verdicts} (same session, interleaved)" ref-brief
+    reflabel=", full verdicts"; [ -n "$refbrief" ] && reflabel=", brief verdicts"
+    row "$ref$reflabel (same session, interleaved)" ref-brief
     row "$ref, full verdicts (same session, interleaved)" ref-full
     echo
     echo "This build: brief $(awk -v a="$(med this-brief)" -v b="$(med ref-brief)" 'BEGIN { printf "%.2f", a / b }')×," \
