@@ -213,12 +213,8 @@ struct Listener::Impl {
 
   void accept_all() {
     for (int i = 0; i < 64; ++i) {
-      SocketAddress peer;
-      peer.length = sizeof peer.storage;
-      const int fd = ::accept4(tcp_listener.get(), peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
-        // Out of descriptors: stop accepting (the pending connection would wake us forever)
-        // until a connection closes.
+      Accepted a = accept_connection(tcp_listener.get());
+      if (a.status == Accepted::Status::out_of_descriptors) {
         output::RecordContext ctx;
         ctx.input = "listen";
         ctx.ts_ns = unix_ns();
@@ -231,23 +227,20 @@ struct Listener::Impl {
         loop.modify(tcp_listener.get(), key_tcp_listener, false, false);
         return;
       }
-      if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
-      const SocketAddress local_sa = local_address(fd);
-      const std::string local = local_sa.to_string();
-      const std::string peer_text = peer.to_string();
+      if (a.status == Accepted::Status::none) return;
+      const std::string local = a.local.to_string();
+      const std::string peer_text = a.peer.to_string();
       output::RecordContext ctx;
       ctx.input = "listen";
       ctx.ts_ns = unix_ns();
       ctx.transport = "tcp";
       ctx.src = peer_text;
       ctx.dst = local;
-      if (over_limit(ctx, true)) {
-        ::close(fd);
-        continue;
-      }
-      Connection& c = add_connection(true, peer, local);
-      c.socket.adopt(fd);
-      if (options.wire) options.wire->opened(c.flow, true, peer.endpoint(), local_sa.endpoint(), unix_ns());
+      if (over_limit(ctx, true)) continue;  // a.fd closes it
+      Connection& c = add_connection(true, a.peer, local);
+      const int fd = a.fd.get();
+      c.socket.adopt(a.fd.release());
+      if (options.wire) options.wire->opened(c.flow, true, a.peer.endpoint(), a.local.endpoint(), unix_ns());
       ++stats.tcp_connections;
       loop.add(fd, c.flow + first_connection_key, true, false);
     }
@@ -364,22 +357,10 @@ struct Listener::Impl {
 
   void read_udp() {
     for (int i = 0; i < 64; ++i) {
-      SocketAddress peer;
-      iovec iov{buffer.data(), buffer.size()};
-      alignas(cmsghdr) std::array<char, 256> control{};
-      msghdr msg{};
-      msg.msg_name = peer.get();
-      msg.msg_namelen = sizeof peer.storage;
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control.data();
-      msg.msg_controllen = control.size();
-      const ssize_t n = ::recvmsg(udp_socket.get(), &msg, 0);
-      if (n < 0) return;  // EAGAIN (or an ICMP error for a datagram we sent: nothing to read)
-      peer.length = msg.msg_namelen;
-      const SocketAddress local_sa = datagram_destination(msg, udp_bound, stats.udp_dropped);
-      const std::string local = local_sa.to_string();
-      const std::string peer_text = peer.to_string();
+      const auto d = receive_datagram(udp_socket.get(), buffer, udp_bound, stats.udp_dropped);
+      if (!d) return;
+      const std::string local = d->local.to_string();
+      const std::string peer_text = d->peer.to_string();
       Connection* c = nullptr;
       if (auto it = udp_peers.find(peer_text); it != udp_peers.end()) {
         c = connections.at(it->second).get();
@@ -394,13 +375,14 @@ struct Listener::Impl {
           limit_reported = true;
           continue;
         }
-        c = &add_connection(false, peer, local);
+        c = &add_connection(false, d->peer, local);
         udp_peers.emplace(peer_text, c->flow);
         ++stats.udp_peers;
-        if (options.wire) options.wire->opened(c->flow, false, peer.endpoint(), local_sa.endpoint(), unix_ns());
+        if (options.wire) options.wire->opened(c->flow, false, d->peer.endpoint(), d->local.endpoint(), unix_ns());
       }
-      if (options.wire) options.wire->data(c->flow, true, {buffer.data(), static_cast<std::size_t>(n)}, unix_ns());
-      received(*c, std::string_view(buffer.data(), static_cast<std::size_t>(n)), true);
+      const std::string_view bytes(buffer.data(), d->size);
+      if (options.wire) options.wire->data(c->flow, true, bytes, unix_ns());
+      received(*c, bytes, true);
     }
   }
 

@@ -386,10 +386,8 @@ struct Proxy::Impl {
 
   void accept_all() {
     for (int i = 0; i < 64; ++i) {
-      SocketAddress peer;
-      peer.length = sizeof peer.storage;
-      const int fd = ::accept4(tcp_listener.get(), peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+      Accepted a = accept_connection(tcp_listener.get());
+      if (a.status == Accepted::Status::out_of_descriptors) {
         output::RecordContext ctx;
         ctx.input = "proxy";
         ctx.ts_ns = unix_ns();
@@ -402,28 +400,25 @@ struct Proxy::Impl {
         loop.modify(tcp_listener.get(), key_tcp_listener, false, false);
         return;
       }
-      if (fd < 0) return;
-      const SocketAddress local = local_address(fd);
+      if (a.status == Accepted::Status::none) return;
       output::RecordContext ctx;
-      const std::string peer_text = peer.to_string(), local_text = local.to_string();
+      const std::string peer_text = a.peer.to_string(), local_text = a.local.to_string();
       ctx.input = "proxy";
       ctx.ts_ns = unix_ns();
       ctx.transport = "tcp";
       ctx.src = peer_text;
       ctx.dst = local_text;
-      if (over_limit(ctx, true)) {
-        ::close(fd);
-        continue;
-      }
+      if (over_limit(ctx, true)) continue;  // a.fd closes it
       auto owned = std::make_unique<Session>();
       Session& s = *owned;
       s.id = next_id++;
       s.tcp = true;
-      s.device_address = peer;
-      s.device.adopt(fd);
+      s.device_address = a.peer;
+      const int fd = a.fd.get();
+      s.device.adopt(a.fd.release());
       sessions.emplace(s.id, std::move(owned));
       ++stats.tcp_connections;
-      open_flow(s, net::Transport::tcp, local);
+      open_flow(s, net::Transport::tcp, a.local);
       if (options.header != ProxyHeader::none) s.platform.queue(proxy_header(options.header, s.info.client, s.info.server));
       loop.add(fd, key(s, 0), false, false);
       start_connect(s);
@@ -663,28 +658,16 @@ struct Proxy::Impl {
 
   void read_udp() {
     for (int i = 0; i < 64; ++i) {
-      SocketAddress peer;
-      iovec iov{buffer.data(), buffer.size()};
-      alignas(cmsghdr) std::array<char, 256> control{};
-      msghdr msg{};
-      msg.msg_name = peer.get();
-      msg.msg_namelen = sizeof peer.storage;
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control.data();
-      msg.msg_controllen = control.size();
-      const ssize_t n = ::recvmsg(udp_socket.get(), &msg, 0);
-      if (n < 0) return;
-      peer.length = msg.msg_namelen;
-      const SocketAddress local = datagram_destination(msg, udp_bound, stats.udp_dropped);
-      const std::string peer_text = peer.to_string();
-      const std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
+      const auto d = receive_datagram(udp_socket.get(), buffer, udp_bound, stats.udp_dropped);
+      if (!d) return;
+      const std::string peer_text = d->peer.to_string();
+      const std::string_view bytes(buffer.data(), d->size);
       Session* s = nullptr;
       if (auto it = udp_devices.find(peer_text); it != udp_devices.end()) {
         s = sessions.at(it->second).get();
       } else {
         output::RecordContext ctx;
-        const std::string local_text = local.to_string();
+        const std::string local_text = d->local.to_string();
         ctx.input = "proxy";
         ctx.ts_ns = unix_ns();
         ctx.transport = "udp";
@@ -694,7 +677,7 @@ struct Proxy::Impl {
           limit_reported = true;
           continue;
         }
-        s = open_udp(peer, local);
+        s = open_udp(d->peer, d->local);
         if (s == nullptr) continue;
       }
       stats.bytes_up += bytes.size();

@@ -107,6 +107,40 @@ SocketAddress datagram_destination(msghdr& msg, const SocketAddress& bound, std:
   return dst;
 }
 
+Accepted accept_connection(int listener) {
+  Accepted a;
+  a.peer.length = sizeof a.peer.storage;
+  const int fd = ::accept4(listener, a.peer.get(), &a.peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) {
+    a.status = errno == EMFILE || errno == ENFILE ? Accepted::Status::out_of_descriptors : Accepted::Status::none;
+    return a;
+  }
+  a.fd = Fd(fd);
+  a.local = local_address(fd);
+  a.status = Accepted::Status::taken;
+  return a;
+}
+
+std::optional<Datagram> receive_datagram(int udp, std::span<char> buffer, const SocketAddress& bound,
+                                         std::uint64_t& dropped) {
+  Datagram d;
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) std::array<char, 256> control{};
+  msghdr msg{};
+  msg.msg_name = d.peer.get();
+  msg.msg_namelen = sizeof d.peer.storage;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  const ssize_t n = ::recvmsg(udp, &msg, 0);
+  if (n < 0) return std::nullopt;  // EAGAIN (or an ICMP error for a datagram sent: nothing to read)
+  d.peer.length = msg.msg_namelen;
+  d.size = static_cast<std::size_t>(n);
+  d.local = datagram_destination(msg, bound, dropped);
+  return d;
+}
+
 Connection::Flush Connection::flush() {
   while (out_at_ < out_.size()) {
     const ssize_t n = ::send(fd_.get(), out_.data() + out_at_, out_.size() - out_at_, MSG_NOSIGNAL);

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,6 +56,27 @@ BoundPair bind_tcp_udp(const std::string& address, std::uint16_t port);
 // destination address of IP_PKTINFO / IPV6_PKTINFO) and, in `dropped`, the kernel's count of
 // datagrams dropped on the socket so far (SO_RXQ_OVFL), when it says.
 SocketAddress datagram_destination(msghdr& msg, const SocketAddress& bound, std::uint64_t& dropped);
+
+// One connection taken from a listening socket (non-blocking, close-on-exec).
+struct Accepted {
+  enum class Status : std::uint8_t { taken, none, out_of_descriptors };
+  Status status = Status::none;  // none: nothing pending (or it went away before it was taken)
+  Fd fd;
+  SocketAddress peer, local;
+};
+// Out of descriptors (EMFILE, ENFILE) the caller stops accepting until a connection closes: the
+// pending connection would otherwise wake its loop forever.
+Accepted accept_connection(int listener);
+
+// One datagram from a UDP socket bound by bind_tcp_udp: its length in `buffer`, its sender, the
+// address it was sent to; nullopt when none is waiting (or an error was queued instead). `dropped`
+// as datagram_destination says.
+struct Datagram {
+  std::size_t size = 0;
+  SocketAddress peer, local;
+};
+std::optional<Datagram> receive_datagram(int udp, std::span<char> buffer, const SocketAddress& bound,
+                                         std::uint64_t& dropped);
 
 // A stream socket's end as vt106 sees it: non-blocking, with a queue of bytes written to it
 // that the kernel has not taken yet.
