@@ -181,21 +181,13 @@ int run_listen(const ListenOptions& o) {
                  listener->tcp_address().c_str(), reading_commands ? "; 'IMEI COMMAND' lines on stdin (as vt106 craft takes them) are sent" : "",
                  o.write_path.empty() ? "" : "; saving what passes to ", o.write_path.c_str());
 
-  const auto started = std::chrono::steady_clock::now();
-  const auto duration_ns = static_cast<std::int64_t>(o.duration_s * 1e9);
-  while (!listen_stop_requested && !out.done()) {
-    std::int64_t timeout = -1;
-    if (duration_ns > 0) {
-      const auto elapsed =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
-      if (elapsed >= duration_ns) break;
-      timeout = duration_ns - elapsed;
-    }
-    listener->poll(timeout);
-    out.flush();
-    if (file_sink) file_sink->flush();
-    if (wire) wire->flush();
-  }
+  run_until_stopped(
+      listen_stop_requested, o.duration_s, out, [&](std::int64_t timeout) { listener->poll(timeout); },
+      [&] {
+        out.flush();
+        if (file_sink) file_sink->flush();
+        if (wire) wire->flush();
+      });
   active_listener = nullptr;
   listener->finish();
   out.finish();  // completes json arrays and maps

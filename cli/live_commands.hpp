@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <functional>
@@ -18,10 +21,31 @@
 
 #include "commands.hpp"
 #include "vt106/gotop/parser.hpp"
+#include "vt106/output/format_sink.hpp"
 #include "vt106/output/record.hpp"
 #include "vt106/util/text.hpp"
 
 namespace vt106::cli {
+
+// The loop of listen and proxy: polls until a stop signal, --duration or the output's --count;
+// after each turn `flush()` so that what came is written at once. `poll(timeout_ns)` (-1: no limit).
+template <class Poll, class Flush>
+void run_until_stopped(const volatile std::sig_atomic_t& stop, double duration_s, const output::FormatSink& out,
+                       Poll&& poll, Flush&& flush) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto duration_ns = static_cast<std::int64_t>(duration_s * 1e9);
+  while (!stop && !out.done()) {
+    std::int64_t timeout = -1;
+    if (duration_ns > 0) {
+      const auto elapsed =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+      if (elapsed >= duration_ns) break;
+      timeout = duration_ns - elapsed;
+    }
+    poll(timeout);
+    flush();
+  }
+}
 
 // Standard input is read only when it is not a terminal this process would be stopped for
 // reading (a background job); lines are "IMEI FRAME".

@@ -193,21 +193,13 @@ int run_proxy(const ProxyCliOptions& o) {
                  reading_commands ? "; 'IMEI COMMAND' lines on stdin (as vt106 craft takes them) go to the device" : "",
                  o.write_path.empty() ? "" : "; saving what passes to ", o.write_path.c_str());
 
-  const auto started = std::chrono::steady_clock::now();
-  const auto duration_ns = static_cast<std::int64_t>(o.duration_s * 1e9);
-  while (!proxy_stop_requested && !out.done()) {
-    std::int64_t timeout = -1;
-    if (duration_ns > 0) {
-      const auto elapsed =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
-      if (elapsed >= duration_ns) break;
-      timeout = duration_ns - elapsed;
-    }
-    proxy->poll(timeout);
-    out.flush();
-    if (file_sink) file_sink->flush();
-    if (wire) wire->flush();
-  }
+  run_until_stopped(
+      proxy_stop_requested, o.duration_s, out, [&](std::int64_t timeout) { proxy->poll(timeout); },
+      [&] {
+        out.flush();
+        if (file_sink) file_sink->flush();
+        if (wire) wire->flush();
+      });
   active_proxy = nullptr;
   proxy->finish();
   out.finish();
