@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "vt106/output/json.hpp"
+#include "vt106/output/message_fields.hpp"
 #include "vt106/output/record.hpp"
 #include "vt106/util/time.hpp"
 
@@ -85,46 +86,97 @@ void opt_str(Put& o, const char (&key)[N], std::string_view v) {
   o.lit(key);
   o.str(v);
 }
-template <std::size_t N>
-void opt_int(Put& o, const char (&key)[N], const std::optional<int>& v) {
-  if (!v) return;
-  o.lit(key);
-  o.sint(*v);
-}
-template <std::size_t N>
-void opt_dbl(Put& o, const char (&key)[N], const std::optional<double>& v) {
-  if (!v) return;
-  o.lit(key);
-  o.dbl(*v);
-}
-template <std::size_t N>
-void list(Put& o, const char (&key)[N], const std::vector<std::string_view>& items) {
-  if (items.empty()) return;
-  o.lit(key);
-  char sep = '[';
-  for (auto v : items) {
-    o.bytes({&sep, 1});
-    sep = ',';
-    o.str(v);
+
+// Writes each field visit_message_fields() hands it: `,"key":value`.
+class FieldWriter {
+ public:
+  explicit FieldWriter(Put& o) : o_(o) {}
+  void text(Field f, std::string_view v) {
+    key(f);
+    o_.str(v);
   }
-  o.lit("]");
-}
-template <std::size_t N>
-void radio(Put& o, const char (&key)[N], const std::vector<gotop::RadioObservation>& items) {
-  if (items.empty()) return;
-  o.lit(key);
-  char sep = '[';
-  for (const auto& r : items) {
-    o.bytes({&sep, 1});
-    sep = ',';
-    o.lit("{\"mac\":");
-    o.str(r.mac);
-    o.lit(",\"rssi\":");
-    o.sint(r.rssi);
-    o.lit("}");
+  void name(Field f, std::string_view v) {
+    key(f);
+    o_.name(v);
   }
-  o.lit("]");
-}
+  void boolean(Field f, bool v) {
+    key(f);
+    boolean(v);
+  }
+  void time(Field f, std::int64_t seconds) {
+    key(f);
+    o_.time(seconds);
+  }
+  void number(Field f, double v) {
+    key(f);
+    o_.dbl(v);
+  }
+  void integer(Field f, std::int64_t v) {
+    key(f);
+    o_.sint(v);
+  }
+  void flags(const gotop::StatusFlags& s) {
+    key(Field::flags);
+    inner(flag_keys[0], '{');
+    boolean(s.external_power);
+    inner(flag_keys[1], ',');
+    boolean(s.gps_enabled);
+    inner(flag_keys[2], ',');
+    boolean(s.charging);
+    o_.lit("}");
+  }
+  void cell(const gotop::Cell& c) {
+    key(Field::cell);
+    inner(cell_keys[0], '{');
+    o_.sint(c.mcc);
+    inner(cell_keys[1], ',');
+    o_.sint(c.mnc);
+    inner(cell_keys[2], ',');
+    o_.uint(c.lac);
+    inner(cell_keys[3], ',');
+    o_.uint(c.cid);
+    o_.lit("}");
+  }
+  void radio(Field f, const std::vector<gotop::RadioObservation>& items) {
+    key(f);
+    char sep = '[';
+    for (const auto& r : items) {
+      o_.bytes({&sep, 1});
+      sep = ',';
+      inner(radio_keys[0], '{');
+      o_.str(r.mac);
+      inner(radio_keys[1], ',');
+      o_.sint(r.rssi);
+      o_.lit("}");
+    }
+    o_.lit("]");
+  }
+  void list(Field f, const std::vector<std::string_view>& items) {
+    key(f);
+    char sep = '[';
+    for (auto v : items) {
+      o_.bytes({&sep, 1});
+      sep = ',';
+      o_.str(v);
+    }
+    o_.lit("]");
+  }
+
+ private:
+  void key(Field f) { o_.bytes(field_info(f).json_key); }
+  // `{"name":` or `,"name":` inside a nested field.
+  void inner(std::string_view name, char before) {
+    o_.bytes({&before, 1});
+    o_.name(name);
+    o_.lit(":");
+  }
+  void boolean(bool v) {
+    if (v) o_.lit("true");
+    else o_.lit("false");
+  }
+
+  Put& o_;
+};
 
 std::size_t strings_size(const std::vector<std::string_view>& items) {
   std::size_t n = 0;
@@ -176,72 +228,8 @@ char* write_message_json(char* dst, const RecordContext& ctx, const gotop::Messa
     o.lit(",\"line\":");
     o.uint(*ctx.line);
   }
-  opt_str(o, ",\"imei\":", m.imei);
-  opt_str(o, ",\"type\":", m.type);
-  o.lit(",\"event\":");
-  o.name(gotop::to_string(m.event));
-  opt_str(o, ",\"command\":", m.command);
-  opt_str(o, ",\"name\":", m.name);
-  opt_str(o, ",\"summary\":", m.summary);
-  opt_str(o, ",\"password\":", m.password);
-  opt_str(o, ",\"args\":", m.args);
-  if (m.valid) {
-    if (*m.valid) o.lit(",\"valid\":true");
-    else o.lit(",\"valid\":false");
-  }
-  if (m.fix_time) {
-    o.lit(",\"fix_time\":");
-    o.time(*m.fix_time);
-  }
-  opt_dbl(o, ",\"lat\":", m.lat);
-  opt_dbl(o, ",\"lon\":", m.lon);
-  opt_dbl(o, ",\"speed_kmh\":", m.speed_kmh);
-  opt_int(o, ",\"course\":", m.course);
-  opt_int(o, ",\"battery\":", m.battery);
-  opt_int(o, ",\"gsm\":", m.gsm);
-  if (m.flags) {
-    o.lit(",\"flags\":{\"external_power\":");
-    if (m.flags->external_power) o.lit("true");
-    else o.lit("false");
-    o.lit(",\"gps_enabled\":");
-    if (m.flags->gps_enabled) o.lit("true");
-    else o.lit("false");
-    o.lit(",\"charging\":");
-    if (m.flags->charging) o.lit("true}");
-    else o.lit("false}");
-  }
-  opt_str(o, ",\"status\":", m.status);
-  opt_dbl(o, ",\"altitude_m\":", m.altitude_m);
-  opt_dbl(o, ",\"hdop\":", m.hdop);
-  opt_int(o, ",\"satellites\":", m.satellites);
-  opt_dbl(o, ",\"temperature_c\":", m.temperature_c);
-  opt_int(o, ",\"fence\":", m.fence);
-  if (m.cell) {
-    o.lit(",\"cell\":{\"mcc\":");
-    o.sint(m.cell->mcc);
-    o.lit(",\"mnc\":");
-    o.sint(m.cell->mnc);
-    o.lit(",\"lac\":");
-    o.uint(m.cell->lac);
-    o.lit(",\"cid\":");
-    o.uint(m.cell->cid);
-    o.lit("}");
-  }
-  radio(o, ",\"wifi\":", m.wifi);
-  radio(o, ",\"ble\":", m.ble);
-  opt_str(o, ",\"notice\":", m.notice);
-  opt_str(o, ",\"vin\":", !m.vin.empty() ? m.vin : std::string_view(m.vin_decoded));
-  opt_str(o, ",\"obd_text\":", m.obd_text);
-  opt_str(o, ",\"obd_code\":", m.obd_code);
-  opt_str(o, ",\"obd_value\":", m.obd_value);
-  if (m.odometer) {
-    o.lit(",\"odometer\":");
-    o.uint(*m.odometer);
-  }
-  opt_str(o, ",\"version\":", m.version);
-  opt_str(o, ",\"device_name\":", m.device_name);
-  list(o, ",\"prefix\":", m.prefix);
-  list(o, ",\"extra\":", m.extra);
+  FieldWriter fields(o);
+  visit_message_fields(m, fields);
   o.lit(",\"raw\":");
   if (!o.str(m.raw)) {
     o.lit(",\"raw_hex\":");
