@@ -111,29 +111,13 @@ void FlowDecoder::on_flow_open(const net::FlowInfo& flow) { state(flow); }
 namespace {
 constexpr std::size_t server_bytes_held = 4096;
 
-// GOTOP by its first bytes, or — since a capture may begin mid-frame — by a "#<IMEI>," frame
-// after some leading text.
-bool starts_like_gotop(std::string_view b) {
-  switch (gotop::classify_stream_start(b)) {
-    case gotop::StreamStart::gotop: return true;
-    case gotop::StreamStart::undecided: return false;  // wait for more bytes
-    case gotop::StreamStart::other: break;
-  }
-  const std::string_view t = util::trim(b);
-  for (std::size_t at = t.find('#'); at != std::string_view::npos; at = t.find('#', at + 1)) {
-    std::size_t n = 0;
-    while (at + 1 + n < t.size() && util::is_digit(t[at + 1 + n])) ++n;
-    if (n >= 15 && at + 1 + n < t.size() && t[at + 1 + n] == ',') return true;
-  }
-  return false;
-}
 }  // namespace
 
 void FlowDecoder::decide(FlowState& s, const net::FlowInfo& flow, std::int64_t ts_ns, bool final) {
   using Mode = FlowState::Mode;
   // The platform (a log says) decoded this flow as another protocol: say what it is instead.
   const bool platform_other = !s.platform_protocol.empty() && s.platform_protocol != "gotop";
-  if (!platform_other && (!options_.detect_foreign || starts_like_gotop(s.pending_client) ||
+  if (!platform_other && (!options_.detect_foreign || gotop::starts_like_gotop(s.pending_client) ||
                           gotop::classify_stream_start(s.pending_server) == gotop::StreamStart::gotop)) {
     s.mode = Mode::gotop;
     return;

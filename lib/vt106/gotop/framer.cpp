@@ -19,6 +19,21 @@ StreamStart classify_stream_start(std::string_view b) {
   return util::is_digit(t[1]) ? StreamStart::gotop : StreamStart::other;  // "##,imei:" is GPS103
 }
 
+bool starts_like_gotop(std::string_view b) {
+  switch (classify_stream_start(b)) {
+    case StreamStart::gotop: return true;
+    case StreamStart::undecided: return false;  // wait for more bytes
+    case StreamStart::other: break;
+  }
+  const std::string_view t = util::trim(b);
+  for (std::size_t at = t.find('#'); at != std::string_view::npos; at = t.find('#', at + 1)) {
+    std::size_t n = 0;
+    while (at + 1 + n < t.size() && util::is_digit(t[at + 1 + n])) ++n;
+    if (n >= 15 && at + 1 + n < t.size() && t[at + 1 + n] == ',') return true;
+  }
+  return false;
+}
+
 void FrameSplitter::start_segment(bool opened) {
   buf_.clear();
   overflow_ = 0;

@@ -36,6 +36,10 @@ struct Piece {
 // decoder and the listener all decide with this one rule.
 enum class StreamStart : std::uint8_t { gotop, other, undecided };
 StreamStart classify_stream_start(std::string_view first_bytes);
+// A flow is GOTOP when its first bytes say so, or — since a capture may begin mid-frame — when
+// a "#<IMEI>," frame follows some leading text. False while undecided. Decode's flows and the
+// Wireshark dissector's conversations are judged by this rule.
+bool starts_like_gotop(std::string_view first_bytes);
 
 class FrameSplitter {
  public:
