@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(stream sms capture text craft detect log hexdump input doctor table replay commands splice)
+[ ${#targets[@]} -gt 0 ] || targets=(stream sms capture text craft detect log hexdump input doctor table replay commands splice segment)
 
 cxx=${VT106_FUZZ_CXX:-$(command -v clang++ || command -v clang++-14 || true)}
 if [ -z "$cxx" ]; then

@@ -6,6 +6,10 @@
 namespace vt106::decode {
 
 namespace {
+// Blanks held before a body that has not begun: a stream of nothing but blanks is not held
+// whole.
+constexpr std::size_t max_blanks_held = 4096;
+
 // The digits of an identifier and the comma after it: how an uplink body begins.
 bool identifier_then_comma(std::string_view body) {
   std::size_t n = 0;
@@ -22,8 +26,14 @@ SegmentResult decode_segment(std::string_view bytes, const SegmentOptions& optio
     const std::size_t last = bytes.rfind('#');
     const std::size_t opens = last == std::string_view::npos ? 0 : last;
     const std::size_t body = last == std::string_view::npos ? 0 : last + 1;
-    const bool open = !util::trim(bytes.substr(body)).empty();
-    if (open && bytes.size() - body <= options.max_frame) cut = opens;
+    // Anything after it, even blanks, is held: what follows blanks is judged as the whole
+    // stream would judge it (a body after a '#' and blanks is still that '#''s frame).
+    // The limit counts the body as the framer does, without the blanks before it (which the
+    // framer skips); the blanks themselves are held up to a bound of their own.
+    const std::string_view tail = bytes.substr(body);
+    std::size_t blanks = 0;
+    while (blanks < tail.size() && util::is_space(tail[blanks])) ++blanks;
+    if (!tail.empty() && tail.size() - blanks <= options.max_frame && blanks <= max_blanks_held) cut = opens;
   }
   StreamDecoder decoder(parser, sink, options.max_frame);
   decoder.set_device_imei(options.device_imei);
