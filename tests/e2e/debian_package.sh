@@ -34,9 +34,24 @@ for path in ./usr/bin/vt106 ./usr/share/man/man1/vt106.1.gz ./usr/share/man/man1
   grep -q " $path\$" <<< "$contents" || { echo "the package lacks $path"; fail=1; }
 done
 
+# With the Wireshark plugin built (-DVT106_WIRESHARK=ON): its own package, vt106-wireshark, with
+# the plugin in Wireshark's plugin folder.
+debs=("$deb")
+plugin_deb=
+if ls "$build"/wireshark/plugins/*/epan/gotop.so >/dev/null 2>&1; then
+  plugin_deb=$(ls "$tmp"/pkg/vt106-wireshark_*.deb 2>/dev/null | head -1)
+  [ -n "$plugin_deb" ] || { echo "cpack made no vt106-wireshark_*.deb:"; cat "$tmp/cpack.log"; exit 1; }
+  debs+=("$plugin_deb")
+  plugindir=$(pkg-config --variable=plugindir wireshark 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/wireshark/plugins/4.0)
+  dpkg-deb --contents "$plugin_deb" | grep -q " .$plugindir/epan/gotop.so\$" ||
+    { echo "vt106-wireshark lacks $plugindir/epan/gotop.so:"; dpkg-deb --contents "$plugin_deb"; fail=1; }
+  dpkg-deb --info "$plugin_deb" | grep -q "libwireshark" || { echo "vt106-wireshark does not depend on libwireshark"; fail=1; }
+  file -L "$build"/wireshark/plugins/*/epan/gotop.so | grep -q "shared object" || { echo "the plugin is not a shared object"; fail=1; }
+fi
+
 # lintian, Debian's package checker: no error and no warning (its informational notes allowed).
 if command -v lintian >/dev/null; then
-  lintian --tag-display-limit 0 "$deb" > "$tmp/lintian.log" 2>&1
+  lintian --tag-display-limit 0 "${debs[@]}" > "$tmp/lintian.log" 2>&1
   if grep -qE "^[EW]: " "$tmp/lintian.log"; then
     echo "lintian finds errors or warnings:"; grep -E "^[EW]: " "$tmp/lintian.log"; fail=1
   fi
@@ -56,6 +71,15 @@ force=()
 dpkg --root="$root" "${force[@]}" -i "$deb" > "$tmp/dpkg.log" 2>&1 ||
   { echo "dpkg -i failed:"; grep -v "files list file for package" "$tmp/dpkg.log"; exit 1; }
 
+if [ -n "$plugin_deb" ]; then
+  dpkg --root="$root" "${force[@]}" --force-depends -i "$plugin_deb" >> "$tmp/dpkg.log" 2>&1 ||
+    { echo "dpkg -i vt106-wireshark failed:"; grep -v "files list file for package" "$tmp/dpkg.log"; exit 1; }
+  [ -f "$root$plugindir/epan/gotop.so" ] || { echo "dpkg did not install $plugindir/epan/gotop.so"; fail=1; }
+  dpkg --root="$root" "${force[@]}" -r vt106-wireshark >> "$tmp/dpkg.log" 2>&1 ||
+    { echo "dpkg -r vt106-wireshark failed"; exit 1; }
+  [ -e "$root$plugindir/epan/gotop.so" ] && { echo "dpkg -r left the plugin"; fail=1; }
+fi
+
 installed=$root/usr/bin/vt106
 [ "$("$installed" --version)" = "$("$bin" --version)" ] ||
   { echo "installed --version '$("$installed" --version)' differs from '$("$bin" --version)'"; fail=1; }
@@ -68,5 +92,5 @@ dpkg --root="$root" "${force[@]}" -r vt106 >> "$tmp/dpkg.log" 2>&1 ||
 [ -e "$installed" ] && { echo "dpkg -r left $installed"; fail=1; }
 [ -n "$(find "$root/usr" -type f 2>/dev/null)" ] && { echo "dpkg -r left files: $(find "$root/usr" -type f)"; fail=1; }
 
-[ $fail = 0 ] && echo "$(basename "$deb") builds, installs, decodes and removes cleanly; lintian: $lint"
+[ $fail = 0 ] && echo "$(basename "$deb")${plugin_deb:+ and $(basename "$plugin_deb")} build, install and remove cleanly; lintian: $lint"
 exit $fail
