@@ -100,7 +100,18 @@ done
 n=$(ts -r "$cap/foreign.pcap" -Y gotop | wc -l)
 [ "$n" = 1 ] || fail "foreign.pcap: $n GOTOP packets (one device speaks GOTOP): $(ts -r "$cap/foreign.pcap" -Y gotop)"
 
-# 8. cmake --install puts it in Wireshark's plugin folder (under a /usr prefix, Debian's), or,
+# 8. At scale: 200 devices, 20,000 messages (bench/make_capture.py, with reordered segments, which
+# Wireshark reassembles with tcp.reassemble_out_of_order): every position, in order.
+python3 "$root/bench/make_capture.py" "$cap/big.pcap" --devices 200 --messages 20000 > /dev/null 2>&1 ||
+  fail "make_capture.py"
+chmod a+r "$cap/big.pcap"
+"$bin" decode "$cap/big.pcap" | jq -r 'select(.kind=="message") | .lat // empty' > "$work/big.decode"
+ts -o tcp.reassemble_out_of_order:TRUE -r "$cap/big.pcap" -T fields -e gotop.lat | tr ',' '\n' | grep -v '^$' > "$work/big.tshark"
+[ "$(wc -l < "$work/big.decode")" -ge 15000 ] || fail "decode found $(wc -l < "$work/big.decode") positions in big.pcap"
+cmp -s "$work/big.decode" "$work/big.tshark" ||
+  fail "big.pcap: tshark shows $(wc -l < "$work/big.tshark") positions, decode $(wc -l < "$work/big.decode"), or they differ"
+
+# 9. cmake --install puts it in Wireshark's plugin folder (under a /usr prefix, Debian's), or,
 # under another prefix, in that prefix's lib/wireshark/plugins/<release>/epan (for ~/.local,
 # the user's own plugin folder).
 plugindir=$(pkg-config --variable=plugindir wireshark 2>/dev/null)
@@ -113,4 +124,4 @@ if [ -n "$plugindir" ] && command -v cmake >/dev/null; then
   [ -f "$work/local/lib/wireshark/plugins/$release/epan/gotop.so" ] || fail "cmake --install --prefix DIR: $(cat "$work/install.log")"
 fi
 
-echo "tshark $(tshark -v | head -1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+') with the GOTOP plugin agrees with decode on $(ls "$cap" | wc -l) captures"
+echo "tshark $(tshark -v | head -1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+') with the GOTOP plugin agrees with decode on $(ls "$root"/captures/*.pcap* | wc -l) shipped captures and $(wc -l < "$work/big.decode") positions of 200 devices"

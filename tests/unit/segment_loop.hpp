@@ -17,6 +17,10 @@ namespace vt106::testing {
 struct SegmentedRecords {
   std::vector<std::string> messages;  // "offset raw"
   std::vector<std::string> errors;    // "offset code"
+  // False when a segment's bytes ended with a '#' after a body and the next segment does not
+  // begin with '#': that '#' was taken as the body's end, so the next body is decoded as one
+  // whose opening '#' is missing (decode_segment's one difference from the whole stream).
+  bool exact = true;
 };
 
 class SegmentRecorder final : public output::RecordSink {
@@ -43,10 +47,13 @@ inline SegmentedRecords decode_segments(const std::vector<std::string_view>& seg
   decode::SegmentOptions options;
   options.max_frame = max_frame;
   std::string carried;
-  for (auto seg : segments) {
-    std::string bytes = carried + std::string(seg);
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    std::string bytes = carried + std::string(segments[i]);
     options.more_may_come = true;
     const auto r = decode::decode_segment(bytes, options, parser, sink, ctx);
+    if (r.pending == bytes.size() && bytes.ends_with('#') && i + 1 < segments.size() &&
+        !segments[i + 1].starts_with('#'))
+      out.exact = false;
     carried = bytes.substr(r.pending);
     sink.base += r.pending;
   }

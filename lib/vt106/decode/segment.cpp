@@ -34,6 +34,11 @@ SegmentResult decode_segment(std::string_view bytes, const SegmentOptions& optio
     std::size_t blanks = 0;
     while (blanks < tail.size() && util::is_space(tail[blanks])) ++blanks;
     if (!tail.empty() && tail.size() - blanks <= options.max_frame && blanks <= max_blanks_held) cut = opens;
+    // A '#' that ends the bytes opens the next frame when it cannot close one: it is the first
+    // byte, or follows another '#' ("##": a frame closed, the next opened). Held, so that the
+    // next segment's body is known to be opened, as a device that sends the '#' on its own
+    // makes it. After a body it is taken as that body's end.
+    if (tail.empty() && last != std::string_view::npos && (last == 0 || bytes[last - 1] == '#')) cut = last;
   }
   StreamDecoder decoder(parser, sink, options.max_frame);
   decoder.set_device_imei(options.device_imei);

@@ -29,7 +29,8 @@ struct SegmentResult {
   // Where the frame still open at the end starts (its opening '#', or 0 when no '#' came):
   // the bytes from here on were not decoded. bytes.size() when everything was. Bytes after
   // the last '#' are held even when they are blanks, so that what comes next is judged as in
-  // the whole stream.
+  // the whole stream, and so is a last '#' that can only open a frame (the first byte, or after
+  // another '#').
   std::size_t pending = 0;
   std::uint64_t messages = 0;
   std::uint64_t errors = 0;
