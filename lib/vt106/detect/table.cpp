@@ -746,6 +746,14 @@ void compile(Rule& rule) {
     op.next = static_cast<std::int16_t>(c);
     op.next_outside = op.kind == Tok::cls ? !in_class(op.cls, c) : op.kind == Tok::bcd && !bcd_byte(c, true);
   }
+  // Each token spans at least its fixed bytes (an end marker may lie inside a declared length,
+  // a check spans nothing).
+  rule.min_size = 0;
+  for (const Token& t : rule.tokens) {
+    if (t.kind == Tok::lit) rule.min_size += t.lit.size();
+    else if (t.kind == Tok::cls || t.kind == Tok::bcd || t.kind == Tok::skip) rule.min_size += t.min;
+    else if (t.kind == Tok::uint || t.kind == Tok::len) rule.min_size += t.width;
+  }
   for (Op& op : rule.ops)
     if (!op.id)
       op.forced = op.kind == Tok::lit                                        ? 1

@@ -88,6 +88,7 @@ struct Rule {
   std::string required;            // its longest literal: a full match needs it somewhere
   std::vector<Op> ops;             // the tokens compiled (compile), one per token
   std::string pool;                // the bytes of its literals and end markers
+  std::size_t min_size = 0;        // the fewest bytes a full match spans (compile)
 };
 
 // Fills a rule's ops and pool from its tokens (parse does; a rule built by hand needs it too).

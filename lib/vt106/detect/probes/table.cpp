@@ -87,9 +87,9 @@ class TableProbe final : public Probe {
       const bool near_miss = marker >= 2 && text.size() >= marker;
       if (!marker || complete) {
         // Where only a full match counts (no marker to wait behind, or a whole message), the
-        // bytes must hold each of the rule's literal characters as often as its literals do,
-        // and its longest literal somewhere.
-        if (!lacks_literals(s, text, ref)) {
+        // bytes must be as long as the rule's fewest, hold each of its literal characters as
+        // often as its literals do, and its longest literal somewhere.
+        if (!cannot_fit(s, text, ref)) {
           consider(ref, table::match(r, b, complete));
           return;
         }
@@ -104,7 +104,7 @@ class TableProbe final : public Probe {
     for_each_rule(s.fits.data(), &marked_[row], false, attempt);
     if (!confident_match) for_each_rule(s.fits.data(), &loose_[row], false, attempt);
     if (!confident_match) {
-      // The near misses: marker rules the decision table or the literal counts refused.
+      // The near misses: marker rules the decision table refused or that cannot fit.
       for_each_rule(s.fits.data(), &marked_[row], true, [&](const Ref& ref) {
         const std::size_t marker = ref.marker;
         if (marker >= 2 && text.size() >= marker && marker_fits(ref, text, marker))
@@ -226,8 +226,10 @@ class TableProbe final : public Probe {
     }
   }
 
-  // The bytes lack one of the rule's literal characters (counted) or its longest literal.
-  bool lacks_literals(Scratch& s, std::string_view text, const Ref& ref) const {
+  // The bytes are shorter than the rule's fewest, or lack one of its literal characters
+  // (counted) or its longest literal: a full match cannot be.
+  bool cannot_fit(Scratch& s, std::string_view text, const Ref& ref) const {
+    if (ref.r->min_size > text.size()) return true;
     if (!s.counted) {
       std::memset(s.count.data(), 0, sizeof s.count);
       for (const char ch : text) ++s.count[static_cast<unsigned char>(ch)];
