@@ -317,6 +317,18 @@ inline bool in_class(Cls c, int ch) {
   return ch >= 0 && (class_bits[static_cast<std::size_t>(ch)] >> static_cast<unsigned>(c) & 1);
 }
 
+// How common a byte is in the first messages of trackers, roughly: digits, separators and
+// line ends most, then lowercase letters, then the other letters and marks, then the rest.
+int commonness(char ch) {
+  const auto c = static_cast<unsigned char>(ch);
+  if ((c >= '0' && c <= '9') || std::string_view(",.:;\" -{}\r\n").find(ch) != std::string_view::npos || c == 0 ||
+      c == 0xff)
+    return 3;
+  if (c >= 'a' && c <= 'z') return 2;
+  if (c >= 0x20 && c < 0x7f) return 1;
+  return 0;
+}
+
 bool bcd_byte(int b, bool last) { return (b >> 4) <= 9 && ((b & 15) <= 9 || (last && (b & 15) == 15)); }
 
 // The matcher: depth-first over the compiled tokens, greedy classes and lazy skips with
@@ -515,18 +527,19 @@ class Matcher {
         return Forced::on;
       }
       case 3: {
-        if (pos + t.width > n_) {
+        const std::uint32_t width = t.a;
+        if (pos + width > n_) {
           out_of_bytes(0);
           return Forced::fails;
         }
         const Token& full = rule_.tokens[ti];
         if (!full.allowed.empty()) {
-          const std::uint64_t v = read(pos, t.width, full.le);
+          const std::uint64_t v = read(pos, width, full.le);
           if (std::none_of(full.allowed.begin(), full.allowed.end(),
                            [&](const Range& r) { return v >= r.lo && v <= r.hi; }))
             return Forced::fails;
         }
-        next_pos = pos + t.width;
+        next_pos = pos + width;
         return Forced::on;
       }
       default: return Forced::other;
@@ -611,12 +624,15 @@ class Matcher {
             // The next place at or after `from` where the literal starts.
             const std::size_t final_start = std::min(last, n_ - size);
             if (from > final_start) break;
-            const auto* hit =
-                static_cast<const unsigned char*>(std::memchr(d_ + from, lit[0], final_start - from + 1));
-            if (!hit) break;
-            const auto at = static_cast<std::size_t>(hit - d_);
-            std::size_t same = 1;
-            while (same < size && hit[same] == lit[same]) ++same;
+            // (Looked for at its least common byte: the places where the literal starts come in
+            // the same order.)
+            const std::size_t k = l.anchor;
+            const auto* found =
+                static_cast<const unsigned char*>(std::memchr(d_ + from + k, lit[k], final_start - from + 1));
+            if (!found) break;
+            const auto at = static_cast<std::size_t>(found - d_) - k;
+            std::size_t same = 0;
+            while (same < size && d_[at + same] == lit[same]) ++same;
             if (same < size) {
               from = at + 1;
               continue;
@@ -642,24 +658,26 @@ class Matcher {
         return false;
       }
       case Tok::uint: {
-        if (pos + t.width > n_) return out_of_bytes(0);
+        const std::uint32_t width = t.a;
+        if (pos + width > n_) return out_of_bytes(0);
         const Token& full = rule_.tokens[ti];
-        const std::uint64_t v = read(pos, t.width, full.le);
+        const std::uint64_t v = read(pos, width, full.le);
         if (!full.allowed.empty() &&
             std::none_of(full.allowed.begin(), full.allowed.end(), [&](const Range& r) { return v >= r.lo && v <= r.hi; }))
           return false;
-        if (!step(ti + 1, pos + t.width)) return false;
-        if (t.id) take_id(ti, pos, t.width);
+        if (!step(ti + 1, pos + width)) return false;
+        if (t.id) take_id(ti, pos, width);
         return true;
       }
       case Tok::len: {
-        if (pos + t.width > n_) return out_of_bytes(0);
+        const std::uint32_t width = t.a;
+        if (pos + width > n_) return out_of_bytes(0);
         const Token& full = rule_.tokens[ti];
-        const auto total = static_cast<std::int64_t>(read(pos, t.width, full.le)) + full.adjust;
-        if (total < static_cast<std::int64_t>(pos + t.width) || total > 65535 + 64) return false;
+        const auto total = static_cast<std::int64_t>(read(pos, width, full.le)) + full.adjust;
+        if (total < static_cast<std::int64_t>(pos + width) || total > 65535 + 64) return false;
         const std::size_t saved = frame_end_;
         frame_end_ = static_cast<std::size_t>(total);
-        if (step(ti + 1, pos + t.width)) return true;
+        if (step(ti + 1, pos + width)) return true;
         if (ran_out_ && frame_end_ > wanted_) wanted_ = frame_end_;
         frame_end_ = saved;
         return false;
@@ -717,7 +735,6 @@ void compile(Rule& rule) {
     Op op;
     op.kind = t.kind;
     op.cls = t.cls;
-    op.width = static_cast<std::uint8_t>(t.width);
     op.id = t.id;
     switch (t.kind) {
       case Tok::lit:
@@ -725,7 +742,12 @@ void compile(Rule& rule) {
         op.a = static_cast<std::uint32_t>(rule.pool.size());
         op.b = static_cast<std::uint32_t>(t.lit.size());
         rule.pool += t.lit;
+        if (t.kind == Tok::lit)
+          for (std::size_t i = 1; i < t.lit.size() && i < 256; ++i)
+            if (commonness(t.lit[i]) < commonness(t.lit[op.anchor])) op.anchor = static_cast<std::uint8_t>(i);
         break;
+      case Tok::uint:
+      case Tok::len: op.a = t.width; break;
       case Tok::cls:
       case Tok::bcd:
       case Tok::skip:

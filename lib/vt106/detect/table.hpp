@@ -70,14 +70,17 @@ struct Token {
 struct Op {
   Tok kind = Tok::lit;
   Cls cls = Cls::bytes;
-  std::uint8_t width = 1;          // uint, len
+  // lit: the place (in its first 256 bytes) of its least common byte, where a search for it
+  // after a skip looks first.
+  std::uint8_t anchor = 0;
   bool id = false;
   std::int16_t next = -1;          // cls, bcd, skip: the first byte of the literal that follows (-1: none)
   bool next_outside = false;       // cls, bcd: that byte is never of the class (only the longest run can fit)
   // Not the identifier, and one way on: a literal (1), a class run only its whole length can
   // end (2), an integer (3); 0 for the others.
   std::uint8_t forced = 0;
-  std::uint32_t a = 0, b = 0;      // lit, end: offset and size in the pool; cls, bcd, skip: min, max
+  // lit, end: offset and size in the pool; cls, bcd, skip: min, max; uint, len: a is the width.
+  std::uint32_t a = 0, b = 0;
 };
 
 struct Rule {
