@@ -2,7 +2,6 @@
 #include "vt106/detect/identity.hpp"
 
 #include <algorithm>
-#include <optional>
 
 #include "vt106/detect/checks.hpp"
 
@@ -14,17 +13,24 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// The digits of an identifier, in order: in `room` when they fit, else in `spill`.
+// The digits of an identifier, in order: the identifier itself when it is only digits (the
+// usual case), else a copy in `room` when they fit, else in `spill`.
 class Digits {
  public:
   explicit Digits(std::string_view value) {
+    std::size_t n = 0;
+    while (n < value.size() && value[n] >= '0' && value[n] <= '9') ++n;
+    if (n == value.size()) {
+      digits_ = value;
+      return;
+    }
     char* out = room_;
     if (value.size() > sizeof room_) {
       spill_.resize(value.size());
       out = spill_.data();
     }
-    std::size_t n = 0;
-    for (char c : value)
+    std::copy_n(value.data(), n, out);
+    for (char c : value.substr(n))
       if (c >= '0' && c <= '9') out[n++] = c;
     digits_ = {out, n};
   }
@@ -62,12 +68,9 @@ void complete(DeviceId& id) {
 }  // namespace
 
 void add_variants(DeviceId& id) {
-  // An identifier of digits alone (the usual case) is its own digits: no copy to make.
-  const bool only_digits = all_digits(id.value);
-  std::optional<Digits> kept;
-  if (!only_digits) kept.emplace(id.value);
+  const Digits kept(id.value);
   const std::string_view value = id.value;
-  const std::string_view digits = only_digits ? value : kept->view();
+  const std::string_view digits = kept.view();
   // The spellings to add, each once and none the value itself, in order.
   std::string_view found[7];
   std::size_t count = 0;
