@@ -140,7 +140,7 @@ void Probe::explain(const ProbeInput& in, Candidate& c) const {
   c.headline = same.headline;
 }
 
-void identify(Candidate& c, DeviceId id, std::string_view what) {
+void identify(Candidate& c, DeviceId&& id, std::string_view what) {
   switch (id.luhn) {
     case LuhnCheck::valid:
       c.note("{} {}: 15 digits with a valid IMEI check digit", what, id.value);

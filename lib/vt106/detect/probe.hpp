@@ -213,6 +213,6 @@ inline bool have_frame(const Bytes& b, Candidate& c, std::size_t total) {
 }
 // Gives the candidate its identifier and notes what the IMEI check digit says about it; a valid
 // check digit is itself structural evidence (one chance in ten for random digits).
-void identify(Candidate& c, DeviceId id, std::string_view what);
+void identify(Candidate& c, DeviceId&& id, std::string_view what);
 
 }  // namespace vt106::detect
