@@ -70,7 +70,7 @@ class TableProbe final : public Probe {
       confident_match = confident_match || (res.status == Result::full && level >= confident);
       const Entry* entry = ref.e;
       auto it = std::find_if(s.best.begin(), s.best.end(), [entry](const Best& x) { return x.ref->e == entry; });
-      if (it == s.best.end()) s.best.push_back({&ref, std::move(res), level, ref.index});
+      if (it == s.best.end()) s.best.emplace_back(&ref, std::move(res), level, ref.index);
       else if (level > it->level || (level == it->level && ref.index < it->order))
         *it = {&ref, std::move(res), level, std::min(ref.index, it->order)};
       else it->order = std::min(ref.index, it->order);
@@ -151,6 +151,9 @@ class TableProbe final : public Probe {
   };
   // The best result of one entry's rules.
   struct Best {
+    // (A constructor, so that emplace_back builds it in place: clang 14 has no aggregate
+    // initialisation with parentheses.)
+    Best(const Ref* r, Result&& x, double l, std::uint32_t o) : ref(r), res(std::move(x)), level(l), order(o) {}
     const Ref* ref;
     Result res;
     double level;
