@@ -44,7 +44,8 @@ class Bytes {
   bool is_prefix_of(std::string_view lit) const {
     return !empty() && size() <= lit.size() && lit.substr(0, size()) == text();
   }
-  // Position of `needle` at or after `from`, looking no further than `limit` bytes in total.
+  // Position of `needle` at or after `from`, looking no further than `limit` bytes in total
+  // (searched for at its least common byte).
   std::size_t find(std::string_view needle, std::size_t from = 0, std::size_t limit = npos) const;
   std::size_t find(char c, std::size_t from = 0, std::size_t limit = npos) const {
     return find(std::string_view(&c, 1), from, limit);
@@ -58,6 +59,11 @@ class Bytes {
  private:
   std::span<const std::byte> s_;
 };
+
+// The place in s of its least common byte in trackers' first messages (digits, separators and
+// line ends being the most common, then lowercase letters, then the other letters and marks):
+// where a search for s looks first. 0 for an empty s.
+std::size_t least_common_at(std::string_view s);
 
 inline bool is_printable(int c) { return c >= 0x20 && c < 0x7f; }
 inline bool is_upper(int c) { return c >= 'A' && c <= 'Z'; }

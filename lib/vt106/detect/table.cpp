@@ -317,18 +317,6 @@ inline bool in_class(Cls c, int ch) {
   return ch >= 0 && (class_bits[static_cast<std::size_t>(ch)] >> static_cast<unsigned>(c) & 1);
 }
 
-// How common a byte is in the first messages of trackers, roughly: digits, separators and
-// line ends most, then lowercase letters, then the other letters and marks, then the rest.
-int commonness(char ch) {
-  const auto c = static_cast<unsigned char>(ch);
-  if ((c >= '0' && c <= '9') || std::string_view(",.:;\" -{}\r\n").find(ch) != std::string_view::npos || c == 0 ||
-      c == 0xff)
-    return 3;
-  if (c >= 'a' && c <= 'z') return 2;
-  if (c >= 0x20 && c < 0x7f) return 1;
-  return 0;
-}
-
 bool bcd_byte(int b, bool last) { return (b >> 4) <= 9 && ((b & 15) <= 9 || (last && (b & 15) == 15)); }
 
 // The matcher: depth-first over the compiled tokens, greedy classes and lazy skips with
@@ -742,9 +730,7 @@ void compile(Rule& rule) {
         op.a = static_cast<std::uint32_t>(rule.pool.size());
         op.b = static_cast<std::uint32_t>(t.lit.size());
         rule.pool += t.lit;
-        if (t.kind == Tok::lit)
-          for (std::size_t i = 1; i < t.lit.size() && i < 256; ++i)
-            if (commonness(t.lit[i]) < commonness(t.lit[op.anchor])) op.anchor = static_cast<std::uint8_t>(i);
+        if (t.kind == Tok::lit) op.anchor = static_cast<std::uint8_t>(least_common_at(std::string_view(t.lit).substr(0, 256)));
         break;
       case Tok::uint:
       case Tok::len: op.a = t.width; break;

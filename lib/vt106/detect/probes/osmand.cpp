@@ -47,14 +47,13 @@ class OsmandProbe final : public Probe {
     // The JSON form (Traccar's decodeJson): "device_id" and a "location" object, with "coords"
     // when it holds a fix. "location" alone is any JSON feed (Polte's has one too).
     const std::string_view all = b.text();
-    const bool json = all.find("\"location\":{") != std::string_view::npos ||
-                      all.find("\"location\": {") != std::string_view::npos;
-    const bool coords = json && all.find("\"coords\"") != std::string_view::npos;
+    const bool json = b.find("\"location\":{") != Bytes::npos || b.find("\"location\": {") != Bytes::npos;
+    const bool coords = json && b.find("\"coords\"") != Bytes::npos;
     std::optional<std::string_view> json_id;
     if (json) {
       for (std::string_view key : {"\"device_id\":\"", "\"device_id\": \""}) {
-        const auto k = all.find(key);
-        if (k == std::string_view::npos) continue;
+        const auto k = b.find(key);
+        if (k == Bytes::npos) continue;
         const auto v = k + key.size();
         const auto q = all.find('"', v);
         if (q != std::string_view::npos && q > v && q - v <= 64) json_id = all.substr(v, q - v);
