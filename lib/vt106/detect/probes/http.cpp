@@ -81,6 +81,7 @@ class HttpProbe final : public Probe {
       if (length.empty() && (method == "GET" || method == "HEAD" || method == "OPTIONS")) c.ends_at(body);
       else if (n && *n <= max_inspect && b.has(body + *n)) c.ends_at(body + *n);
     }
+    if (c.quiet) return;  // the rest is evidence only
     if (auto host = header(b, end, "Host:"); !host.empty()) c.note("Host: {}", quote(host, 60));
     if (auto ua = header(b, end, "User-Agent:"); !ua.empty()) c.note("User-Agent: {}", quote(ua, 60));
     if (target == "/" && method == "GET" && version == "HTTP/1.0" && b.size() == end + 4)
