@@ -235,7 +235,15 @@ class TableProbe final : public Probe {
     if (ref.r->min_size > text.size()) return true;
     if (!s.counted) {
       std::memset(s.count.data(), 0, sizeof s.count);
-      for (const char ch : text) ++s.count[static_cast<unsigned char>(ch)];
+      const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+      std::size_t i = 0;
+      for (; i + 4 <= text.size(); i += 4) {  // four at a time: a third of the loop's work
+        ++s.count[p[i]];
+        ++s.count[p[i + 1]];
+        ++s.count[p[i + 2]];
+        ++s.count[p[i + 3]];
+      }
+      for (; i < text.size(); ++i) ++s.count[p[i]];
       s.counted = true;
     }
     const auto* need = &needs_flat_[ref.needs_at];
