@@ -106,17 +106,13 @@ bool luhn_valid(std::string_view digits) {
 }
 
 char luhn_digit(std::string_view digits) {
+  // From the right, a doubled digit (the one left of the check digit first; its two digits
+  // summed) and a plain one, by pairs.
+  auto doubled = [](int d) { return 2 * d - (d > 4 ? 9 : 0); };
   int sum = 0;
-  bool twice = true;  // the digit left of the check digit is doubled
-  for (std::size_t i = digits.size(); i-- > 0;) {
-    int d = digits[i] - '0';
-    if (twice) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    twice = !twice;
-  }
+  std::size_t i = digits.size();
+  for (; i >= 2; i -= 2) sum += doubled(digits[i - 1] - '0') + (digits[i - 2] - '0');
+  if (i == 1) sum += doubled(digits[0] - '0');
   return static_cast<char>('0' + (10 - sum % 10) % 10);
 }
 
