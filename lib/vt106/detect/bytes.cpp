@@ -44,8 +44,7 @@ std::string_view Bytes::text(std::size_t pos, std::size_t n) const {
 }
 
 namespace {
-// How common each byte is in trackers' first messages, roughly (3 most).
-constexpr std::array<std::uint8_t, 256> commonness = [] {
+constexpr std::array<std::uint8_t, 256> commonness_of = [] {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0x20; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = c >= 'a' && c <= 'z' ? 2 : 1;
   for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 3;
@@ -55,10 +54,12 @@ constexpr std::array<std::uint8_t, 256> commonness = [] {
 }();
 }  // namespace
 
+int commonness(unsigned char c) { return commonness_of[c]; }
+
 std::size_t least_common_at(std::string_view s) {
   std::size_t k = 0;
   for (std::size_t i = 1; i < s.size(); ++i)
-    if (commonness[static_cast<unsigned char>(s[i])] < commonness[static_cast<unsigned char>(s[k])]) k = i;
+    if (commonness_of[static_cast<unsigned char>(s[i])] < commonness_of[static_cast<unsigned char>(s[k])]) k = i;
   return k;
 }
 

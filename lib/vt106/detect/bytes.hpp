@@ -60,9 +60,10 @@ class Bytes {
   std::span<const std::byte> s_;
 };
 
-// The place in s of its least common byte in trackers' first messages (digits, separators and
-// line ends being the most common, then lowercase letters, then the other letters and marks):
-// where a search for s looks first. 0 for an empty s.
+// How common a byte is in trackers' first messages, roughly, from 0 to 3: digits, separators
+// and line ends are the most common, then lowercase letters, then the other letters and marks.
+int commonness(unsigned char c);
+// The place in s of its least common byte: where a search for s looks first (0 for an empty s).
 std::size_t least_common_at(std::string_view s);
 
 inline bool is_printable(int c) { return c >= 0x20 && c < 0x7f; }

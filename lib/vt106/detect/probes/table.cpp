@@ -346,6 +346,9 @@ class TableProbe final : public Probe {
           for (const char ch : tok.lit) ++chars[static_cast<unsigned char>(ch)];
       for (std::size_t c = 0; c < 256; ++c)
         if (chars[c]) needs_[ref.index].emplace_back(static_cast<unsigned char>(c), chars[c]);
+      // The least common characters first: those the bytes most likely lack.
+      std::stable_sort(needs_[ref.index].begin(), needs_[ref.index].end(),
+                       [](const auto& a, const auto& b) { return commonness(a.first) < commonness(b.first); });
     }
     // The rules in the order of their bits, each with its needs in one flat array: what a pass
     // reads of a rule before it runs the matcher is in one place.
