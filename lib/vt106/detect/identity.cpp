@@ -75,7 +75,7 @@ void add_variants(DeviceId& id) {
   std::string_view found[7];
   std::size_t count = 0;
   const bool had = !id.variants.empty();
-  auto add = [&](std::string_view v) {
+  auto add = [&](std::string_view v) __attribute__((always_inline)) {
     if (v.empty() || v == value) return;
     for (std::size_t i = 0; i < count; ++i)
       if (found[i] == v) return;
