@@ -45,10 +45,15 @@ class TableProbe final : public Probe {
     // When another probe's framing proves where the first message ends (an HTTP request with
     // its body), the rules are judged on that message, whole: a rule that runs past it fails
     // rather than waits.
+    // A code probe that already proved a tracker protocol's structure spares the rules without
+    // a marker.
     std::size_t end = 0;
-    for (const Candidate& c : out.all())
+    bool confident_match = false;
+    for (const Candidate& c : out.all()) {
       if (c.message_end != 0 && c.message_end <= in.client.size() && (end == 0 || c.message_end < end))
         end = c.message_end;
+      confident_match = confident_match || (c.info->category == Category::tracker && c.confidence() >= level::structure);
+    }
     const bool complete = end != 0;
     const Bytes b = complete ? in.client.first(end) : in.client;
     if (b.empty()) return;
@@ -58,11 +63,6 @@ class TableProbe final : public Probe {
     s.counted = false;
     decide(b, s.fits);
     const std::string_view text = b.text();
-    // A code probe that already proved a tracker protocol's structure spares the rules without
-    // a marker.
-    bool confident_match = std::any_of(out.all().begin(), out.all().end(), [](const Candidate& c) {
-      return c.info->category == Category::tracker && c.confidence() >= level::structure;
-    });
 
     auto consider = [&](const Ref& ref, Result res) {
       const double level = level_of(*ref.r, res);
