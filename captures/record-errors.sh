@@ -8,16 +8,8 @@
 # frame and its SOS frame are each cut over several segments. Run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
-[ "$(id -u)" = 0 ] || { echo "record-errors.sh: run as root (network namespace, tcpdump)" >&2; exit 1; }
-ns=vt106errors
-work=$(mktemp -d)
-cleanup() { ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-ip netns del "$ns" 2>/dev/null || true
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -w "$work/errors.pcap" 'port 7700 or port 8888' 2> "$work/tcpdump.log" &
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+. ./netns_capture.sh
+netns_capture_start record-errors.sh vt106errors errors.pcap 'port 7700 or port 8888'
 ip netns exec "$ns" python3 - <<'PY'
 import socket, threading, time
 IMEI = "867648040000190"
@@ -83,8 +75,6 @@ for data in (good, bad_speed, f("CMD-X")[:-1]):  # the last datagram is never cl
     u.sendto(data, ("127.0.0.1", 8888)); udp.recvfrom(4096); time.sleep(0.05)
 t1.join(10); t2.join(10)
 PY
-sleep 1.5  # let the capture buffer hand over the last packets
-ip netns pids "$ns" | xargs -r kill -INT 2>/dev/null || true
-sleep 0.5
+netns_capture_stop
 cp "$work/errors.pcap" errors.pcap
 echo "wrote errors.pcap ($(stat -c %s errors.pcap) bytes)"

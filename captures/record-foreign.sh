@@ -5,16 +5,8 @@
 # The bytes are the first messages of real devices and clients (tests/data/detect-samples.tsv).
 set -euo pipefail
 cd "$(dirname "$0")"
-[ "$(id -u)" = 0 ] || { echo "record-foreign.sh: run as root (network namespace, tcpdump)" >&2; exit 1; }
-ns=vt106foreign
-work=$(mktemp -d)
-cleanup() { ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-ip netns del "$ns" 2>/dev/null || true
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -w "$work/foreign.pcap" 'tcp port 8888 or udp port 8888' 2> "$work/tcpdump.log" &
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
+. ./netns_capture.sh
+netns_capture_start record-foreign.sh vt106foreign foreign.pcap 'tcp port 8888 or udp port 8888'
 ip netns exec "$ns" python3 - "$work/foreign.expected.tsv" <<'PY'
 import socket, sys, threading, time
 sessions = [  # (protocol, transport, first message)
@@ -53,9 +45,7 @@ for proto, transport, data in sessions:
 t.join(15)
 open(sys.argv[1], "w").write("\n".join(rows[1:]) + "\n")
 PY
-sleep 1.5  # let the capture buffer hand over the last packets
-ip netns pids "$ns" | xargs -r kill -INT 2>/dev/null || true
-sleep 0.5
+netns_capture_stop
 cp "$work/foreign.pcap" foreign.pcap
 { echo "protocol	transport"; cat "$work/foreign.expected.tsv"; } > foreign.expected.tsv
 echo "wrote foreign.pcap ($(stat -c %s foreign.pcap) bytes) and foreign.expected.tsv"
