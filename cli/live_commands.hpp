@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -34,13 +35,16 @@ void run_until_stopped(const volatile std::sig_atomic_t& stop, double duration_s
                        Poll&& poll, Flush&& flush) {
   const auto started = std::chrono::steady_clock::now();
   const auto duration_ns = static_cast<std::int64_t>(duration_s * 1e9);
+  // A stop signal that lands between the check of `stop` and the wait does not interrupt the
+  // wait: the wait is bounded so that the flag is seen within this time however idle the loop.
+  constexpr std::int64_t stop_check_ns = 100'000'000;
   while (!stop && !out.done()) {
-    std::int64_t timeout = -1;
+    std::int64_t timeout = stop_check_ns;
     if (duration_ns > 0) {
       const auto elapsed =
           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
       if (elapsed >= duration_ns) break;
-      timeout = duration_ns - elapsed;
+      timeout = std::min(timeout, duration_ns - elapsed);
     }
     poll(timeout);
     flush();

@@ -60,8 +60,10 @@ expect 1 "replay to a closed port"
 "$bin" listen --port 0 --bind 127.0.0.1 --duration 1 -q > /dev/null 2>&1; last=$?
 expect 0 "listen stopped by --duration"
 for sig in INT TERM; do
-  "$bin" listen --port 0 --bind 127.0.0.1 -q > /dev/null 2>&1 & p=$!
-  sleep 0.5; kill -"$sig" "$p"; wait "$p"; last=$?
+  # The signal once listen says it listens (its handlers are set by then), however slow the start.
+  "$bin" listen --port 0 --bind 127.0.0.1 > /dev/null 2> "$work/s.err" & p=$!
+  for _ in $(seq 200); do grep -q "listening on" "$work/s.err" && break; sleep 0.05; done
+  kill -"$sig" "$p"; wait "$p"; last=$?
   expect 0 "listen stopped by SIG$sig"
 done
 "$bin" listen --port 0 --bind 127.0.0.1 --count 3 --duration 20 > "$work/l" 2> "$work/l.err" & p=$!
