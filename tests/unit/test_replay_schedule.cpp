@@ -165,6 +165,86 @@ TEST_SUITE("replay.schedule") {
     CHECK(order == "o1 m1 o2 m2 m1 m2 e2 m1 e1 ");
   }
 
+  TEST_CASE("a connection the input leaves open ends when the input's time ends, not at its last message") {
+    // A scripted capture: A and B never close; the capture ends with B's last packet (an ACK
+    // at +7 s, after every frame), and the reader then ends both flows as open at the end.
+    struct Scripted final : RecordingSource {
+      std::vector<RecordEvent> events;
+      std::size_t at = 0;
+      RecordingCounters none;
+      bool next(RecordEvent& e) override {
+        if (at == events.size()) return false;
+        e = events[at++];
+        return true;
+      }
+      bool rewind() override {
+        at = 0;
+        return true;
+      }
+      bool timed() const override { return true; }
+      const RecordingCounters& counters() const override { return none; }
+    } source;
+    const std::string a = "867648040000018", b = "867648040000026";
+    auto connection = [&](std::uint64_t key, const std::string& imei, std::int64_t open) {
+      RecordEvent e;
+      e.kind = RecordEvent::Kind::connection;
+      e.key = key;
+      e.imei = imei;
+      e.client = fmt::format("10.0.0.{}:4000", key);
+      e.open_ts_ns = open;
+      source.events.push_back(e);
+    };
+    auto frame = [&](std::uint64_t key, const std::string& imei, std::int64_t ts) {
+      RecordEvent e;
+      e.kind = RecordEvent::Kind::frame;
+      e.key = key;
+      e.frame.bytes = "#" + imei + ",CMD-X#";
+      e.frame.ts_ns = ts;
+      source.events.push_back(e);
+    };
+    auto end = [&](std::uint64_t key, std::int64_t last_packet) {
+      RecordEvent e;
+      e.kind = RecordEvent::Kind::end;
+      e.key = key;
+      e.close_ts_ns = last_packet;
+      e.open_at_end = true;
+      source.events.push_back(e);
+    };
+    connection(1, a, t0);
+    frame(1, a, t0 + 1 * s);
+    connection(2, b, t0 + 2 * s);
+    frame(2, b, t0 + 2 * s);
+    frame(1, a, t0 + 5 * s);
+    end(1, t0 + 5 * s);
+    end(2, t0 + 7 * s);
+    ScheduleOptions o;
+    o.loops = 2;
+    Scheduler sched(source, o);
+    const auto passes = drain(sched);
+    REQUIRE(passes.size() == 2);
+    REQUIRE(passes[0].size() == 2);
+    // Both stay open to +7 s, the capture's last packet (A's last message is at +5 s, B's at +2 s).
+    CHECK(passes[0][0].close_ns == 7 * s);
+    CHECK(passes[0][1].close_ns == 7 * s);
+    // The second pass starts a pause after the first one's time (7 s + 1 s) and ends the same way.
+    REQUIRE(passes[1].size() == 2);
+    CHECK(dues(passes[1][0]) == std::vector<std::int64_t>{9 * s, 13 * s});
+    CHECK(passes[1][0].close_ns == 15 * s);
+    CHECK(passes[1][1].close_ns == 15 * s);
+
+    // --rate: the connections left open end with the pass's last message.
+    source.at = 0;
+    o.pace = Pace::rate;
+    o.rate = 1;
+    o.loops = 1;
+    Scheduler paced(source, o);
+    const auto rated = drain(paced);
+    REQUIRE(rated.size() == 1);
+    CHECK(dues(rated[0][0]) == std::vector<std::int64_t>{0, 2 * s});
+    CHECK(rated[0][0].close_ns == 2 * s);
+    CHECK(rated[0][1].close_ns == 2 * s);  // its one message at 1 s; the pass's last at 2 s
+  }
+
   TEST_CASE("--speed divides every gap") {
     const auto rec = two_devices();
     ScheduleOptions o;
@@ -448,7 +528,8 @@ TEST_SUITE("replay.schedule") {
     Scheduler sched(cut, {});
     const auto passes = drain(sched);
     REQUIRE(passes[0].size() == 2);
-    CHECK(passes[0][0].close_ns == 10 * s);  // its last message
-    CHECK(passes[0][1].close_ns == 4 * s);
+    // Both stay open to the input's last frame (+10 s), B too, whose last message is at +4 s.
+    CHECK(passes[0][0].close_ns == 10 * s);
+    CHECK(passes[0][1].close_ns == 10 * s);
   }
 }

@@ -62,7 +62,7 @@ class EventBuilder final : public net::FlowObserver {
     FlowState& s = state(flow);
     s.splitter.gap(missing, [&](const gotop::Piece& p) { keep_piece(flow, s, p, ts_ns); });
   }
-  void on_flow_close(const net::FlowInfo& flow, net::CloseReason, std::int64_t ts_ns) override {
+  void on_flow_close(const net::FlowInfo& flow, net::CloseReason reason, std::int64_t ts_ns) override {
     FlowState& s = state(flow);
     s.splitter.finish([&](const gotop::Piece& p) { keep_piece(flow, s, p, ts_ns); });
     if (!s.announced) {
@@ -72,6 +72,7 @@ class EventBuilder final : public net::FlowObserver {
       e.kind = RecordEvent::Kind::end;
       e.key = flow.id;
       e.close_ts_ns = std::max(flow.last_ts_ns, flow.first_ts_ns);
+      e.open_at_end = reason == net::CloseReason::end_of_input;
       out_.push_back(std::move(e));
     }
     open_[flow.slot].reset();

@@ -68,6 +68,7 @@ struct RecordEvent {
   RecordedFrame frame;
   // end
   std::int64_t close_ts_ns = 0;
+  bool open_at_end = false;  // the input ended before the connection did
 };
 
 // An input read one event at a time, holding only what open connections need: no more of the

@@ -212,11 +212,14 @@ void Scheduler::on_record(RecordEvent& e) {
       }
       m.bytes = std::move(bytes);
       c.last_due_ns = due_ns;
+      pass_last_due_ns_ = std::max(pass_last_due_ns_, due_ns);
       out_.push_back(std::move(m));
       return;
     }
     case RecordEvent::Kind::end: {
       if (pass_ == 0) last_ts_ns_ = std::max(last_ts_ns_, e.close_ts_ns);
+      // Still open when the input ended: it ends with the pass (end_pass).
+      if (e.open_at_end) return;
       const auto it = open_.find(e.key);
       if (it == open_.end()) return;
       const Connection& c = it->second;
@@ -234,16 +237,21 @@ void Scheduler::on_record(RecordEvent& e) {
 }
 
 void Scheduler::end_pass() {
-  // A connection the input left open ends with it.
+  // A connection the input left open ends with it: when the input's time ends (capture pace:
+  // its last packet; --rate: its last message), not right after its own last message, as the
+  // device kept it open that long. (Ten thousand devices ending at their last messages would
+  // also close their connections all at once, as the reading reaches the end, in the middle of
+  // the sending.)
+  const std::int64_t input_end = options_.pace == Pace::capture ? due(last_ts_ns_) : pass_last_due_ns_;
   std::vector<std::pair<std::uint64_t, std::int64_t>> left;
   for (const auto& [key, c] : open_)
-    if (c.opened) left.emplace_back(c.id, c.last_due_ns);
+    if (c.opened) left.emplace_back(c.id, std::max(c.last_due_ns, input_end));
   std::sort(left.begin(), left.end());
-  for (const auto& [id, last_due] : left) {
+  for (const auto& [id, end_due] : left) {
     ScheduledEvent end;
     end.kind = ScheduledEvent::Kind::end;
     end.stream = id;
-    end.due_ns = last_due;
+    end.due_ns = end_due;
     out_.push_back(std::move(end));
   }
   open_.clear();
@@ -271,6 +279,7 @@ bool Scheduler::fill() {
     ++pass_;
     began_ = false;
     rank_ = 0;
+    pass_last_due_ns_ = 0;
   }
   return !out_.empty();
 }
@@ -291,7 +300,7 @@ void Scheduler::reset() {
   totals_ = {};
   pass_ = 0;
   began_ = first_read_ = done_ = have_t0_ = false;
-  t0_ns_ = last_ts_ns_ = period_ns_ = 0;
+  t0_ns_ = last_ts_ns_ = period_ns_ = pass_last_due_ns_ = 0;
   rank_ = next_id_ = 0;
 }
 

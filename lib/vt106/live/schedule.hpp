@@ -165,6 +165,7 @@ class Scheduler {
   bool have_t0_ = false;
   std::int64_t t0_ns_ = 0, last_ts_ns_ = 0;
   std::int64_t period_ns_ = 0;  // in capture time for Pace::capture, before the speed factor
+  std::int64_t pass_last_due_ns_ = 0;  // the latest message due time of this pass
   std::uint64_t rank_ = 0;      // messages of this pass so far (Pace::rate)
   std::uint64_t next_id_ = 0;
 };
