@@ -215,7 +215,7 @@ Every run was checked: replay sent every planned message without an error, and l
 exactly as many without an error record.
 
 **Top speed**: {devices:,} devices, one TCP connection each, {messages:,} messages. Replay reads the
-capture as it sends (4 MiB read-ahead): the devices of the first quarter of it connect before the clock
+capture as it sends (the default 8 MiB read-ahead): the devices of its first quarter connect before the clock
 starts, the others as the reading reaches them; it counts from the start to the last message handed to
 the kernel (socket buffers absorb part of it); listen counts from the first byte it received to the last
 message it decoded: that is the delivered rate. With `--connect-ahead` every connection is opened

@@ -48,7 +48,7 @@ struct ReplayOptions {
   std::string imei_prefix;
   bool restamp = false;
   bool connect_ahead = false;
-  std::size_t read_ahead_kib = 4096;
+  std::size_t read_ahead_kib = 8192;
   bool reconnect = false;
   unsigned max_retries = 5;
   double connect_timeout_s = 10;

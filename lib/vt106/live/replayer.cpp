@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,7 +38,7 @@ namespace {
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 constexpr int max_reads_per_event = 16;  // then other sockets get their turn
 // Untimed TCP streams write the messages that are due together in one call, up to these.
-constexpr std::size_t max_batch_messages = 64;
+constexpr std::size_t max_batch_messages = 1024;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 // Timed, events applied between two looks at the clock and the sockets.
 constexpr std::size_t apply_per_turn = 32;
@@ -102,6 +101,47 @@ std::uint64_t ReplayStats::error_count() const {
   return n;
 }
 
+// An event as the reader hands it over: a message's bytes are in its batch's arena, so that a
+// message costs the reader no allocation of its own and the engine no free of the reader's
+// memory (two threads allocating and freeing each other's small blocks contend for the
+// allocator's lock).
+struct FedEvent {
+  std::uint64_t stream = 0;
+  std::int64_t due_ns = 0;
+  std::uint32_t at = 0;    // message: offset of its bytes in the arena; open: index of its plan
+  std::uint32_t size = 0;  // message: its length
+  ScheduledEvent::Kind kind = ScheduledEvent::Kind::message;
+  bool restamped = false;
+};
+struct FedBatch {
+  std::string arena;
+  std::vector<FedEvent> events;
+  std::vector<std::shared_ptr<const StreamPlan>> plans;
+  std::string_view bytes(const FedEvent& e) const { return {arena.data() + e.at, e.size}; }
+  const StreamPlan& plan(const FedEvent& e) const { return *plans[e.at]; }
+  void add(ScheduledEvent& e) {
+    FedEvent f;
+    f.kind = e.kind;
+    f.restamped = e.restamped;
+    f.stream = e.stream;
+    f.due_ns = e.due_ns;
+    if (e.kind == ScheduledEvent::Kind::message) {
+      f.at = static_cast<std::uint32_t>(arena.size());
+      f.size = static_cast<std::uint32_t>(e.bytes.size());
+      arena += e.bytes;
+    } else if (e.kind == ScheduledEvent::Kind::open) {
+      f.at = static_cast<std::uint32_t>(plans.size());
+      plans.push_back(std::move(e.plan));
+    }
+    events.push_back(f);
+  }
+  void clear() {
+    arena.clear();
+    events.clear();
+    plans.clear();
+  }
+};
+
 // The reader thread: pulls the schedule's events from the input into batches the engine takes,
 // staying within the read-ahead budget (bytes of messages read and not yet sent) and, for timed
 // replays, the read-ahead time. The engine wakes it when it has sent enough, or when every open
@@ -115,23 +155,26 @@ class Replayer::Feed {
   ~Feed() { stop(); }
 
   // Charged for a message held: its bytes and its bookkeeping.
-  static std::size_t charge(const ScheduledEvent& e) { return charge(e.bytes); }
-  static std::size_t charge(const std::string& bytes) { return bytes.size() + 64; }
+  // (The engine holds a message's bytes and 16 bytes of its own; the reader's batch, until the
+  // engine takes it, its bytes and 24.)
+  static std::size_t charge(std::size_t bytes) { return bytes + 64; }
 
   // Before the clock starts, in the calling thread: the first batch, as the reader would read
   // it at the start. True when that was the whole input.
-  bool prime(std::vector<ScheduledEvent>& out) {
+  bool prime(std::deque<FedBatch>& out) {
     const bool timed = schedule_.timed();
     std::size_t added = 0;
     ScheduledEvent e;
+    FedBatch batch;
     for (;;) {
       const ScheduledEvent* next = schedule_.peek();
       if (!next) break;
       if (timed ? next->due_ns > horizon_ns_ + horizon_ns_ / 2 : added >= budget_ / 4) break;
       schedule_.next(e);
-      if (e.kind == ScheduledEvent::Kind::message) added += charge(e);
-      out.push_back(std::move(e));
+      if (e.kind == ScheduledEvent::Kind::message) added += charge(e.bytes.size());
+      batch.add(e);
     }
+    if (!batch.events.empty()) out.push_back(std::move(batch));
     held_.fetch_add(added, std::memory_order_relaxed);
     peak_ = std::max(peak_, added);
     return schedule_.peek() == nullptr;
@@ -151,12 +194,15 @@ class Replayer::Feed {
   }
   // The events read so far (appended to `out`); true once the input is read to its end and
   // every event has been taken.
-  bool take(std::vector<ScheduledEvent>& out) {
+  // `spent`: batches the engine has applied, handed back so that their room is used again.
+  bool take(std::deque<FedBatch>& out, std::vector<FedBatch>& spent) {
     std::lock_guard lock(mutex_);
     starving_ = false;  // until the engine says so again, after this take
-    for (auto& batch : ready_)
-      for (auto& e : batch) out.push_back(std::move(e));
+    for (auto& batch : ready_) out.push_back(std::move(batch));
     ready_.clear();
+    for (auto& batch : spent)
+      if (spare_.size() < max_spare) spare_.push_back(std::move(batch));
+    spent.clear();
     return finished_;
   }
   // Messages held by the engine left it (sent or dropped): `bytes` of charge freed.
@@ -178,9 +224,14 @@ class Replayer::Feed {
   std::size_t budget() const { return budget_; }
 
  private:
-  // A batch ends at this many events or a quarter of the budget: large enough that the messages
-  // of one device read together leave in one write at top speed.
+  // A batch ends at this many events or a sixteenth of the budget (batches given back keep
+  // their room for the next ones).
   static constexpr std::size_t batch_events = 65536;
+
+ public:
+  static constexpr std::size_t max_spare = 2;  // applied batches kept for their room
+
+ private:
 
   void poke() {
     std::lock_guard lock(mutex_);
@@ -198,7 +249,7 @@ class Replayer::Feed {
       sched_param none{};
       ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &none);
     }
-    std::vector<ScheduledEvent> batch;
+    FedBatch batch;
     bool over = false;
     for (;;) {
       {
@@ -224,24 +275,29 @@ class Replayer::Feed {
       batch.clear();
       std::size_t added = 0;
       ScheduledEvent e;
-      while (batch.size() < batch_events && added < budget_ / 4 &&
+      while (batch.events.size() < batch_events && added < budget_ / 16 &&
              (over || held_.load(std::memory_order_relaxed) + added < budget_)) {
         const ScheduledEvent* next = schedule_.peek();
         // Timed, a wake-up reads half the horizon further than it must, so that the reader
         // wakes about once a second rather than for every message coming within reach.
         if (!next || (timed && next->due_ns > now_due() + horizon_ns_ + horizon_ns_ / 2)) break;
         schedule_.next(e);
-        if (e.kind == ScheduledEvent::Kind::message) added += charge(e);
-        batch.push_back(std::move(e));
+        if (e.kind == ScheduledEvent::Kind::message) added += charge(e.bytes.size());
+        batch.add(e);
       }
-      if (batch.empty()) continue;
+      if (batch.events.empty()) continue;
       const std::size_t held = held_.fetch_add(added, std::memory_order_relaxed) + added;
       peak_ = std::max(peak_, held);
       {
         std::lock_guard lock(mutex_);
         ready_.push_back(std::move(batch));
+        batch = FedBatch();
+        if (!spare_.empty()) {
+          batch = std::move(spare_.back());
+          spare_.pop_back();
+        }
       }
-      batch = {};
+      batch.clear();
       loop_.wake();
     }
     {
@@ -259,7 +315,8 @@ class Replayer::Feed {
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::vector<std::vector<ScheduledEvent>> ready_;  // batches read, not yet taken
+  std::vector<FedBatch> ready_;  // batches read, not yet taken
+  std::vector<FedBatch> spare_;  // applied batches given back, their room kept
   bool finished_ = false, stopping_ = false;
   std::atomic<std::size_t> held_{0};
   std::atomic<bool> waiting_{false};
@@ -268,28 +325,68 @@ class Replayer::Feed {
   std::size_t peak_ = 0;  // reader thread only
 };
 
-// A stream's messages read and not yet sent: a vector taken from the front, its room given back
-// once emptied (ten thousand idle streams hold nothing).
+// A stream's messages read and not yet sent, their bytes one after the other in one buffer (so
+// that untimed, the messages due together leave from one place in one write). Taken from the
+// front; the room of what was taken is reclaimed as the queue goes (ten thousand idle streams
+// hold nothing, a stream always holding a few seconds of messages does not grow).
 class MessageQueue {
  public:
   bool empty() const { return head_ == items_.size(); }
   std::size_t size() const { return items_.size() - head_; }
-  const ScheduledMessage& front() const { return items_[head_]; }
-  const ScheduledMessage& operator[](std::size_t i) const { return items_[head_ + i]; }
-  void push_back(ScheduledMessage m) { items_.push_back(std::move(m)); }
-  void pop_front() {
-    items_[head_].bytes = std::string();
-    if (++head_ == items_.size()) {
-      head_ = 0;
-      if (items_.capacity() > 16) std::vector<ScheduledMessage>().swap(items_);
-      else items_.clear();
-    }
+  std::int64_t due(std::size_t i) const { return items_[head_ + i].due_ns; }
+  std::size_t length(std::size_t i) const { return items_[head_ + i].size; }
+  std::string_view front() const { return {data_.get() + data_head_, items_[head_].size}; }
+  // The bytes of every message held, from the front's first.
+  const char* data() const { return data_.get() + data_head_; }
+  std::size_t bytes() const { return data_size_ - data_head_; }
+  void push_back(std::int64_t due_ns, std::string_view bytes) {
+    if (data_size_ + bytes.size() > data_capacity_) make_room(bytes.size());
+    if (!bytes.empty()) std::memcpy(data_.get() + data_size_, bytes.data(), bytes.size());
+    data_size_ += bytes.size();
+    items_.push_back({due_ns, static_cast<std::uint32_t>(bytes.size())});
   }
-  auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
-  auto end() const { return items_.end(); }
+  void pop_front() {
+    data_head_ += items_[head_].size;
+    if (++head_ < items_.size()) return;
+    head_ = data_head_ = data_size_ = 0;
+    if (data_capacity_ > keep_bytes) {
+      data_.reset();
+      data_capacity_ = 0;
+    }
+    if (items_.capacity() > keep_items) std::vector<Item>().swap(items_);
+    else items_.clear();
+  }
 
  private:
-  std::vector<ScheduledMessage> items_;
+  // Room kept by an emptied queue; the rest is given back.
+  static constexpr std::size_t keep_bytes = 512, keep_items = 8;
+  struct Item {
+    std::int64_t due_ns;
+    std::uint32_t size;
+  };
+
+  // What was taken is dropped first; the buffer grows by a quarter (not doubled), so that the
+  // bytes held stay close to the bytes the read-ahead counts.
+  void make_room(std::size_t more) {
+    const std::size_t live = data_size_ - data_head_;
+    if (data_head_ > 0) {
+      std::memmove(data_.get(), data_.get() + data_head_, live);
+      data_size_ = live;
+      data_head_ = 0;
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+      if (live + more <= data_capacity_) return;
+    }
+    const std::size_t capacity = live + more + (live + more) / 4 + 128;
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    if (live) std::memcpy(grown.get(), data_.get(), live);
+    data_ = std::move(grown);
+    data_capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t data_capacity_ = 0, data_size_ = 0, data_head_ = 0;
+  std::vector<Item> items_;
   std::size_t head_ = 0;
 };
 
@@ -360,8 +457,9 @@ struct Replayer::Engine {
   std::size_t active_held = 0;  // charge of the messages queued on launched streams
   std::uint64_t opened_ahead = 0;
   bool said_short = false;  // --connect-ahead: streams 1..this were made before the clock
-  std::vector<ScheduledEvent> events;  // taken from the reader; the first `applied` are applied
+  std::deque<FedBatch> batches;  // taken from the reader; the first `applied` events of the first are applied
   std::size_t applied = 0;
+  std::vector<FedBatch> spent;   // applied, to give back to the reader
   bool reader_done = false;
   std::vector<std::uint64_t> stirred;  // streams given something to do by the events just taken
   std::vector<std::uint64_t> ripe;     // untimed: open streams gathering messages before a write
@@ -389,27 +487,27 @@ struct Replayer::Engine {
 
   // ---- what the reader read ----
 
-  void add_stream(ScheduledEvent& e) {
-    if (e.stream <= opened_ahead || streams.count(e.stream)) return;  // opened ahead (--connect-ahead)
+  void add_stream(std::uint64_t id, std::int64_t open_ns, const StreamPlan& plan) {
+    if (id <= opened_ahead || streams.count(id)) return;  // opened ahead (--connect-ahead)
     auto s = std::make_unique<Stream>();
-    s->plan = *e.plan;
-    s->open_ns = e.due_ns;
+    s->plan = plan;
+    s->open_ns = open_ns;
     s->remote = remote_text;
     if (s->plan.pass + 1 > stats.passes) stats.passes = s->plan.pass + 1;
     waiting.push({s->open_ns, s->plan.id});
-    streams.emplace(e.stream, std::move(s));
+    streams.emplace(id, std::move(s));
   }
 
-  void apply(ScheduledEvent& e) {
+  void apply(const FedEvent& e, const FedBatch& batch) {
     if (e.kind == ScheduledEvent::Kind::open) {
-      add_stream(e);
+      add_stream(e.stream, e.due_ns, batch.plan(e));
       return;
     }
     const auto it = streams.find(e.stream);
     if (it == streams.end()) {  // it gave up
       if (e.kind == ScheduledEvent::Kind::message) {
         ++stats.unsent;
-        feed.released(Feed::charge(e));
+        feed.released(Feed::charge(e.size));
       }
       return;
     }
@@ -418,8 +516,8 @@ struct Replayer::Engine {
     if (idle) stirred.push_back(s.plan.id);
     if (e.kind == ScheduledEvent::Kind::message) {
       if (e.restamped) ++stats.restamped;
-      if (s.launched()) active_held += Feed::charge(e);
-      s.queue.push_back({e.due_ns, std::move(e.bytes)});
+      if (s.launched()) active_held += Feed::charge(e.size);
+      s.queue.push_back(e.due_ns, batch.bytes(e));
     } else {
       s.ended = true;
       s.close_ns = e.due_ns;
@@ -428,20 +526,31 @@ struct Replayer::Engine {
 
   // Applies what the reader read; the open streams that had nothing to send and now have
   // move on once every event is in (a stream's messages then leave together).
-  void take_events(std::int64_t now) {
-    stirred.clear();
-    if (applied == events.size()) {
-      events.clear();
+  // Applies up to `limit` events of the batches taken; the batches applied whole are given back.
+  void apply_batches(std::size_t limit) {
+    while (!batches.empty() && limit > 0) {
+      FedBatch& b = batches.front();
+      const std::size_t until = std::min(b.events.size(), applied + limit);
+      limit -= until - applied;
+      for (; applied < until; ++applied) apply(b.events[applied], b);
+      if (applied < b.events.size()) break;
+      // Its bytes are in the streams' queues now: its room goes back at once (a few batches are
+      // kept for the reader to fill again), so that the read-ahead is not held twice.
+      if (spent.size() < Feed::max_spare) spent.push_back(std::move(b));
+      batches.pop_front();
       applied = 0;
     }
-    const std::size_t before = events.size();
-    reader_done = feed.take(events);
-    const bool fresh = events.size() > before;
+  }
+
+  void take_events(std::int64_t now) {
+    stirred.clear();
+    const std::size_t before = batches.size();
+    reader_done = feed.take(batches, spent);
+    const bool fresh = batches.size() > before;
     // Timed, a few hundred events at a time, between the sends that are due: the reader hands
     // seconds of them at once, and applying them all would make the next sends late.
-    const std::size_t until = coalesce ? events.size() : std::min(events.size(), applied + apply_per_turn);
-    for (; applied < until; ++applied) apply(events[applied]);
-    input_done = reader_done && applied == events.size();
+    apply_batches(coalesce ? std::numeric_limits<std::size_t>::max() : apply_per_turn);
+    input_done = reader_done && batches.empty();
     for (const std::uint64_t id : stirred) {
       const auto it = streams.find(id);
       if (it == streams.end() || it->second->state != Stream::State::open) continue;
@@ -455,10 +564,10 @@ struct Replayer::Engine {
         ripe.push_back(id);
       }
     }
-    // They leave when the reader has filled half its room, has finished, or has nothing new
+    // They leave when the reader has filled three quarters of its room, has finished, or has nothing new
     // (the input is slow: a pipe) after a short wait.
     const bool quiet = !fresh && now - last_flush >= gather_ns;
-    if (!ripe.empty() && (input_done || feed.held() >= feed.budget() / 2 || quiet)) flush_ripe(now);
+    if (!ripe.empty() && (input_done || feed.held() >= feed.budget() / 4 * 3 || quiet)) flush_ripe(now);
     // An input that pauses (a pipe) must not leave bytes in the kernel: they are pushed out.
     if (!corked.empty() && (input_done || quiet)) uncork();
     if (ripe.empty() && corked.empty()) last_flush = now;
@@ -514,7 +623,7 @@ struct Replayer::Engine {
       Stream& s = *it->second;
       s.state = Stream::State::connecting;
       ++launched;
-      for (const auto& m : s.queue) active_held += Feed::charge(m.bytes);
+      active_held += queue_charge(s.queue);
       ++stats.streams;
       devices.insert(s.plan.imei.empty() ? fmt::format("#{}", s.plan.id) : s.plan.imei);
       open_socket(s, now);
@@ -580,8 +689,7 @@ struct Replayer::Engine {
 
   // The stream's messages not sent are dropped (counted unsent) and it is forgotten.
   void forget(Stream& s) {
-    std::size_t charge = 0;
-    for (const auto& m : s.queue) charge += Feed::charge(m.bytes);
+    const std::size_t charge = queue_charge(s.queue);
     stats.unsent += s.queue.size();
     if (s.launched()) {
       active_held -= charge;
@@ -614,6 +722,8 @@ struct Replayer::Engine {
       return fmt::format("{}: {} did not accept the connection in time", where, remote_text);
     return fmt::format("{}: {}", where, std::strerror(err));
   }
+
+  static std::size_t queue_charge(const MessageQueue& q) { return q.bytes() + Feed::charge(0) * q.size(); }
 
   bool more_to_send(const Stream& s) const { return !s.queue.empty() || !s.ended; }
 
@@ -648,9 +758,9 @@ struct Replayer::Engine {
   // the stream.
   void advance(Stream& s, std::int64_t now) {
     while (!s.queue.empty()) {
-      const ScheduledMessage& m = s.queue.front();
-      if (start + m.due_ns > now && s.written == 0) {
-        arm(s, start + m.due_ns);
+      const std::int64_t due = s.queue.due(0);
+      if (start + due > now && s.written == 0) {
+        arm(s, start + due);
         return;
       }
       if (!write_current(s, now)) return;
@@ -667,18 +777,16 @@ struct Replayer::Engine {
   // Writes the current message, and when untimed the TCP messages due after it too, in one call;
   // false when the socket is full or the stream failed (and may be gone).
   bool write_current(Stream& s, std::int64_t now) {
-    std::array<iovec, max_batch_messages> iov{};
+    // The queue holds its messages' bytes one after the other: those that leave together are
+    // one range.
     std::size_t count = 0, total = 0;
     const bool batch = coalesce && s.tcp();
-    for (std::size_t i = 0; i < s.queue.size() && count < iov.size(); ++i) {
-      const ScheduledMessage& m = s.queue[i];
-      if (i > 0 && (!batch || total >= max_batch_bytes || start + m.due_ns > now)) break;
-      const std::size_t from = i == 0 ? s.written : 0;
-      iov[count].iov_base = const_cast<char*>(m.bytes.data() + from);
-      iov[count].iov_len = m.bytes.size() - from;
-      total += iov[count].iov_len;
+    for (std::size_t i = 0; i < s.queue.size() && count < max_batch_messages; ++i) {
+      if (i > 0 && (!batch || total >= max_batch_bytes || start + s.queue.due(i) > now)) break;
+      total += s.queue.length(i) - (i == 0 ? s.written : 0);
       ++count;
     }
+    const char* from = s.queue.data() + s.written;
     // Untimed, while the input has more for this connection, the kernel may hold the bytes
     // back to fill a segment (MSG_MORE): a write is then a copy, not a trip through the
     // receiver's stack. The last write of a connection, and its close, send what is held.
@@ -689,17 +797,8 @@ struct Replayer::Engine {
       corked.push_back(s.plan.id);
     }
     ssize_t n = 0;
-    for (;;) {
-      if (count == 1) {
-        n = ::send(s.socket.fd(), iov[0].iov_base, iov[0].iov_len, flags);
-      } else {
-        msghdr msg{};
-        msg.msg_iov = iov.data();
-        msg.msg_iovlen = count;
-        n = ::sendmsg(s.socket.fd(), &msg, flags);
-      }
-      if (n >= 0 || errno != EINTR) break;
-    }
+    do n = ::send(s.socket.fd(), from, total, flags);
+    while (n < 0 && errno == EINTR);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         set_write_interest(s, true);
@@ -711,7 +810,7 @@ struct Replayer::Engine {
     const std::int64_t done = steady_ns();
     auto left = static_cast<std::size_t>(n);
     while (left > 0) {
-      const std::size_t rest = s.queue.front().bytes.size() - s.written;
+      const std::size_t rest = s.queue.length(0) - s.written;
       if (left < rest) {
         s.written += left;
         break;
@@ -729,24 +828,25 @@ struct Replayer::Engine {
 
   // The current message has left whole at `done`.
   void message_out(Stream& s, std::int64_t done) {
-    const ScheduledMessage& m = s.queue.front();
+    const std::string_view bytes = s.queue.front();
+    const std::int64_t due = s.queue.due(0);
     ++stats.messages;
-    stats.bytes += m.bytes.size();
-    if (stats.timed) stats.lateness.add(done - (start + m.due_ns));
+    stats.bytes += bytes.size();
+    if (stats.timed) stats.lateness.add(done - (start + due));
     stats.last_sent_ns = done - start;
     if (sent) {
       SentMessage msg;
       msg.stream = &s.plan;
-      msg.bytes = m.bytes;
+      msg.bytes = bytes;
       msg.index = s.sent;
       msg.local = s.local;
       msg.remote = s.remote;
-      msg.due_unix_ns = to_unix(start + m.due_ns);
+      msg.due_unix_ns = to_unix(start + due);
       msg.sent_unix_ns = to_unix(done);
       msg.timed = stats.timed;
       sent->on_sent(msg);
     }
-    const std::size_t charge = Feed::charge(m.bytes);
+    const std::size_t charge = Feed::charge(bytes.size());
     active_held -= charge;
     feed.released(charge);
     s.queue.pop_front();
@@ -876,15 +976,19 @@ struct Replayer::Engine {
     if (stats.timed && due != never) at = due - now <= early_wake_ns ? now : due - early_wake_ns;
     if (options.duration_ns > 0) at = std::min(at, start + options.duration_ns);
     if (!ripe.empty() || !corked.empty()) at = std::min(at, last_flush + gather_ns);
-    if (applied < events.size()) at = now;  // more events to apply
+    if (!batches.empty()) at = now;  // more events to apply
     return at == never ? -1 : std::max<std::int64_t>(0, at - now);
   }
 
   void stop_everything() {
     feed.stop();
-    feed.take(events);
-    for (; applied < events.size(); ++applied)
-      if (events[applied].kind == ScheduledEvent::Kind::message) ++stats.unsent;
+    feed.take(batches, spent);
+    for (const FedBatch& b : batches) {
+      for (; applied < b.events.size(); ++applied)
+        if (b.events[applied].kind == ScheduledEvent::Kind::message) ++stats.unsent;
+      applied = 0;
+    }
+    batches.clear();
     for (auto& [id, s] : streams) {
       stats.unsent += s->queue.size();
       close_socket(*s);
@@ -903,16 +1007,13 @@ struct Replayer::Engine {
     preparing = true;
     if (options.connect_ahead) {
       if (auto opens = schedule.first_pass_opens()) {
-        for (auto& e : *opens) {
-          e.due_ns = 0;
-          add_stream(e);
-        }
+        for (auto& e : *opens) add_stream(e.stream, 0, *e.plan);
         opened_ahead = opens->empty() ? 0 : opens->back().stream;
       }
     }
     if (!schedule.options().restamp) {
-      reader_done = feed.prime(events);
-      for (; applied < events.size(); ++applied) apply(events[applied]);
+      reader_done = feed.prime(batches);
+      apply_batches(std::numeric_limits<std::size_t>::max());
     }
     launch_due(start);
     for (;;) {

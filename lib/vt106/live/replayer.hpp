@@ -53,7 +53,7 @@ struct ReplayOptions {
   std::function<void(std::size_t wanted)> on_connections_short;
   // How far the reader runs ahead of the sending: bytes of messages read and not yet sent, and
   // (timed replays) due time. Messages of connections waiting for a free one may exceed it.
-  std::size_t read_ahead_bytes = 4u << 20;
+  std::size_t read_ahead_bytes = 8u << 20;
   std::int64_t read_ahead_ns = 2'000'000'000;
 };
 

@@ -158,9 +158,13 @@ void Scheduler::on_record(RecordEvent& e) {
       if (pass_ == 0) {
         ++totals_.messages;
         totals_.bytes += bytes.size();
-        if (!imei.empty() && device_index_.find(imei) == device_index_.end()) {
-          device_index_.emplace(std::string(imei), device_index_.size());
-          totals_.devices = device_index_.size();
+        // A connection's frames carry its one identifier, as a rule: looked up when it changes.
+        if (!imei.empty() && imei != c.counted_imei) {
+          c.counted_imei = imei;
+          if (device_index_.find(imei) == device_index_.end()) {
+            device_index_.emplace(std::string(imei), device_index_.size());
+            totals_.devices = device_index_.size();
+          }
         }
       }
       std::int64_t due_ns = 0;

@@ -140,6 +140,7 @@ class Scheduler {
     std::int64_t open_ts_ns = 0;
     std::int64_t last_due_ns = 0;
     std::optional<std::int64_t> shift;  // --restamp: seconds added to this stream's fix times
+    std::string counted_imei;  // the identifier of its last frame, counted among the devices
     StreamPlan plan;
   };
 
