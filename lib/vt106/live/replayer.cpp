@@ -90,7 +90,10 @@ std::string_view classify(int err) {
 struct Timer {
   std::int64_t at;
   std::uint64_t stream;
-  bool operator>(const Timer& o) const { return at > o.at; }
+  // A connection closing goes after the sends due at the same time: ten thousand closes take a
+  // while, and the message due when the capture's time ends must not wait for them.
+  bool closing = false;
+  bool operator>(const Timer& o) const { return at != o.at ? at > o.at : closing > o.closing; }
 };
 
 }  // namespace
@@ -469,9 +472,9 @@ struct Replayer::Engine {
 
   std::int64_t to_unix(std::int64_t steady) const { return start_unix + (steady - start); }
 
-  void arm(Stream& s, std::int64_t at) {
+  void arm(Stream& s, std::int64_t at, bool closing = false) {
     s.wake_at = at;
-    timers.push({at, s.plan.id});
+    timers.push({at, s.plan.id, closing});
   }
 
   output::RecordContext context(const Stream& s, bool from_server) const {
@@ -768,7 +771,7 @@ struct Replayer::Engine {
     if (!s.ended) return;  // more will be read
     const std::int64_t close_at = start + s.close_ns;
     if (close_at > now) {
-      arm(s, close_at);
+      arm(s, close_at, true);
       return;
     }
     begin_drain(s, now);
