@@ -11,17 +11,20 @@
 # nothing about durations.
 #
 # usage: bench/replay_to_listen.sh BUILD/vt106 [--devices N] [--messages N] [--timed-messages N]
-#                                  [--timed-duration SECONDS] [--runs N]
+#                                  [--timed-duration SECONDS] [--runs N] [--reference OTHER/vt106]
 #        defaults: 10000 devices, 1000000 messages, 60000 timed messages over 20 s, 5 runs
+# --reference: another build (an earlier commit, say) run the same way, each of its runs right
+# after this build's, top speed and timing alike: the ratios between the two hold even when the
+# machine's speed drifts during the benchmark.
 #
 # Standard output is a Markdown section (bench/run.sh appends it to bench/RESULTS.md); progress
 # goes to standard error. Needs python3 (the generator) and GNU time (peak RSS: /usr/bin/time
 # -f %M; installed with apt-get when missing and run as root).
 set -euo pipefail
-usage="usage: bench/replay_to_listen.sh BUILD/vt106 [--devices N] [--messages N] [--timed-messages N] [--timed-duration SECONDS] [--runs N]"
+usage="usage: bench/replay_to_listen.sh BUILD/vt106 [--devices N] [--messages N] [--timed-messages N] [--timed-duration SECONDS] [--runs N] [--reference OTHER/vt106]"
 [ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
 bin=$(readlink -f "$1"); shift
-devices=10000 messages=1000000 timed_messages=60000 timed_duration=20 runs=5
+devices=10000 messages=1000000 timed_messages=60000 timed_duration=20 runs=5 reference=""
 while [ $# -gt 0 ]; do
   case $1 in
     --devices) devices=$2 ;;
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
     --timed-messages) timed_messages=$2 ;;
     --timed-duration) timed_duration=$2 ;;
     --runs) runs=$2 ;;
+    --reference) reference=$(readlink -f "$2") ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift 2
@@ -38,6 +42,7 @@ for n in "$devices" "$messages" "$timed_messages" "$runs"; do
 done
 [[ $timed_duration =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench: --timed-duration '$timed_duration' is not a number of seconds" >&2; exit 2; }
 [ -x "$bin" ] || { echo "bench: $bin is not an executable" >&2; exit 2; }
+[ -z "$reference" ] || [ -x "$reference" ] || { echo "bench: --reference $reference is not an executable" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: python3 is needed (apt-get install python3)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -108,7 +113,8 @@ measure() {
   done
   [ -n "$port" ] || { log "listen did not start:"; cat "$err.listen-err" >&2; exit 1; }
   local status=0
-  /usr/bin/time -f %M -o "$err.replay-rss" "$bin" replay "$capture" --to "127.0.0.1:$port" \
+  # replay_bin: the reference build's replay (--reference), into this build's listen alike.
+  /usr/bin/time -f "%U %S %M" -o "$err.replay-rss" "${replay_bin:-$bin}" replay "$capture" --to "127.0.0.1:$port" \
     --max-connections "$max_conn" -q --duration "$limit" "$@" > "$err.replay-out" 2> "$err.replay-err" || status=$?
   # listen ends once it has decoded every message; bounded wait, then it is told to stop.
   for _ in $(seq 1200); do kill -0 "$listen_pid" 2>/dev/null || break; sleep 0.1; done
@@ -141,8 +147,9 @@ if problems:
     sys.exit(1)
 rss = lambda name: int(open(err + name).read().split()[-1])  # GNU time's last line
 rss_replay, rss_listen = rss(".replay-rss"), rss(".listen-rss")
+cpu_replay = sum(float(v) for v in open(err + ".replay-rss").read().split()[-3:-1])  # user + system, s
 print(run, s.get("messages_per_s", 0), m.group(4) or 0, s.get("connect_s", 0), s.get("late_p50_us", "-"),
-      s.get("late_p99_us", "-"), s.get("late_max_us", "-"), rss_replay, rss_listen, load)
+      s.get("late_p99_us", "-"), s.get("late_max_us", "-"), rss_replay, rss_listen, load, f"{cpu_replay:.2f}")
 PY
 }
 
@@ -152,9 +159,15 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : > "$work/ahead.txt"
 : > "$work/big.txt"
+: > "$work/reftop.txt"
+: > "$work/reftimed.txt"
 for run in $(seq "$runs"); do
   log "top speed, run $run of $runs ($devices devices, $messages messages)"
   measure top "$run" "$top" "$messages" "$top_limit" --top-speed
+  if [ -n "$reference" ]; then
+    log "top speed, the reference build, run $run of $runs"
+    replay_bin=$reference measure reftop "$run" "$top" "$messages" "$top_limit" --top-speed
+  fi
   log "top speed, every connection first, run $run of $runs"
   measure ahead "$run" "$top" "$messages" "$top_limit" --top-speed --connect-ahead
 done
@@ -168,6 +181,10 @@ rm -f "$work/big.pcap"
 for run in $(seq "$runs"); do
   log "capture timing, run $run of $runs ($devices devices, $timed_messages messages over about $timed_duration s)"
   measure timed "$run" "$timed" "$timed_messages" "$timed_limit" --speed 1
+  if [ -n "$reference" ]; then
+    log "capture timing, the reference build, run $run of $runs"
+    replay_bin=$reference measure reftimed "$run" "$timed" "$timed_messages" "$timed_limit" --speed 1
+  fi
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -176,14 +193,17 @@ export work devices messages timed_messages timed_duration runs started load_sta
 export top_gen timed_gen listen_top listen_timed top_cmd timed_cmd
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 version=$("$bin" --version 2>/dev/null | head -1 || true)
+reference_version=""
+[ -n "$reference" ] && reference_version=$("$reference" --version 2>/dev/null | head -1 || echo "$reference")
 memory=$(free -g | awk '/Mem:/ {print $2}')
-export cpu version memory cores=$(nproc) kernel=$(uname -r)
+export cpu version reference_version memory cores=$(nproc) kernel=$(uname -r)
 python3 - <<'PY'
 import os, re, statistics
 e = os.environ
 work, devices, messages, timed_messages, runs = e["work"], int(e["devices"]), int(e["messages"]), int(e["timed_messages"]), int(e["runs"])
 rows = lambda kind: [l.split() for l in open(f"{work}/{kind}.txt") if l.strip()]
 top, timed, ahead, big = rows("top"), rows("timed"), rows("ahead"), rows("big")
+reftop, reftimed = rows("reftop"), rows("reftimed")
 col = lambda rs, i: [float(r[i]) for r in rs]
 def mmm(values, fmt="{:,.0f}"):
     return " | ".join(fmt.format(v) for v in (statistics.median(values), min(values), max(values)))
@@ -247,6 +267,22 @@ Each run (top speed: sent/s, decoded/s, connecting s, load average; timing: p50,
 for a, b in zip(top, timed):
     print(f"- run {a[0]}: {float(a[1]):,.0f}/s, {float(a[2]):,.0f}/s, {float(a[3]):.2f} s, load {a[9]}; "
           f"{float(b[4]):,.0f}, {float(b[5]):,.0f}, {float(b[6]):,.0f} µs, load {b[9]}")
+if reftop:
+    ref_decoded, ref_p99 = col(reftop, 2), col(reftimed, 5)
+    ratio = statistics.median(decoded) / statistics.median(ref_decoded)
+    print(f"""
+**Against the reference build** ({e["reference_version"]}), each of its runs right after this build's, into
+this build's listen:
+
+| measure | this build, median | reference, median | reference min | reference max |
+|---|---:|---:|---:|---:|
+| top speed: messages/s delivered and decoded by listen | {statistics.median(decoded):,.0f} | {mmm(ref_decoded)} |
+| top speed: peak RSS replay, MB | {statistics.median(mb(col(top, 7))):,.1f} | {mmm(mb(col(reftop, 7)), "{:,.1f}")} |
+| top speed: replay's CPU (user + system), s | {statistics.median(col(top, 10)):,.2f} | {mmm(col(reftop, 10), "{:,.2f}")} |
+| `--speed 1`: lateness p99, µs | {statistics.median(p99):,.0f} | {mmm(ref_p99)} |
+| `--speed 1`: lateness max, µs | {statistics.median(pmax):,.0f} | {mmm(col(reftimed, 6))} |
+
+This build delivers **{ratio:.2f}×** the reference's messages/s at top speed (medians of the same run).""")
 verdict = lambda ok: "**met**" if ok else "**not met**"
 rss_top, rss_big = max(mb(col(top, 7) + col(ahead, 7))), float(big[0][7]) / 1024
 print(f"""

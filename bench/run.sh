@@ -11,7 +11,8 @@
 # command, messages/s and MB/s, peak RSS, the ratios between them, peak RSS of decode on a
 # capture four times larger, the replay → listen section, and which targets are met. Installs
 # tshark and tcpdump from Debian when they are missing (as root). Builds vt106 in build-bench
-# (Release) first. BENCH_NO_REPLAY=1 leaves the replay part out (and the file unwritten).
+# (Release) first. BENCH_NO_REPLAY=1 leaves the replay part out (and the file unwritten);
+# BENCH_REPLAY_REFERENCE=OTHER/vt106 runs another build's replay beside this one's (ratios).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-1000000} devices=${2:-2000} runs=${3:-5}
@@ -196,7 +197,7 @@ if [ -n "${BENCH_NO_REPLAY:-}" ]; then
 else
   { decode_report; scale_report; } > "$work/decode.md"
   echo "bench: replay → listen ..." >&2
-  bench/replay_to_listen.sh "$vt106" > "$work/replay.md"
+  bench/replay_to_listen.sh "$vt106" ${BENCH_REPLAY_REFERENCE:+--reference "$BENCH_REPLAY_REFERENCE"} > "$work/replay.md"
   echo "bench: proxy ..." >&2
   bench/proxy.sh "$vt106" > "$work/proxy.md"
   : > "$work/live.md"
