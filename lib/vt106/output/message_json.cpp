@@ -34,6 +34,13 @@ class Put {
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
+  // The first `used` bytes of a fixed-size block: one copy of constant size (no call), the rest
+  // overwritten by what follows (the bound leaves room for it).
+  template <std::size_t N>
+  void padded(const char (&s)[N], std::size_t used) {
+    std::memcpy(p_, s, N);
+    p_ += used;
+  }
   bool str(std::string_view s) {
     bool clean = true;
     p_ = detail::write_json_string(p_, s, clean);
@@ -87,10 +94,29 @@ void opt_str(Put& o, const char (&key)[N], std::string_view v) {
   o.str(v);
 }
 
+// Each field's `,"key":` in a block of fixed size, so that writing one is a copy of constant size.
+struct PaddedKey {
+  char bytes[24];
+  std::uint8_t size;
+};
+constexpr std::array<PaddedKey, message_fields.size()> padded_keys = [] {
+  std::array<PaddedKey, message_fields.size()> out{};
+  for (std::size_t i = 0; i < message_fields.size(); ++i) {
+    const std::string_view key = message_fields[i].json_key;
+    if (key.size() > sizeof out[i].bytes) throw "a json key longer than its block";  // not a constant expression
+    for (std::size_t j = 0; j < key.size(); ++j) out[i].bytes[j] = key[j];
+    out[i].size = static_cast<std::uint8_t>(key.size());
+  }
+  return out;
+}();
+
 // Writes each field visit_message_fields() hands it: `,"key":value`.
 class FieldWriter {
  public:
-  explicit FieldWriter(Put& o) : o_(o) {}
+  // Writes from where `o` stands; end() is where it stopped. (The writer keeps its own Put, not
+  // a reference to the caller's: the write position then stays in a register.)
+  explicit FieldWriter(const Put& o) : o_(o) {}
+  char* end() const { return o_.end(); }
   void text(Field f, std::string_view v) {
     key(f);
     o_.str(v);
@@ -163,7 +189,10 @@ class FieldWriter {
   }
 
  private:
-  void key(Field f) { o_.bytes(field_info(f).json_key); }
+  void key(Field f) {
+    const PaddedKey& k = padded_keys[static_cast<std::size_t>(f)];
+    o_.padded(k.bytes, k.size);
+  }
   // `{"name":` or `,"name":` inside a nested field.
   void inner(std::string_view name, char before) {
     o_.bytes({&before, 1});
@@ -175,7 +204,7 @@ class FieldWriter {
     else o_.lit("false");
   }
 
-  Put& o_;
+  Put o_;
 };
 
 std::size_t strings_size(const std::vector<std::string_view>& items) {
@@ -196,7 +225,9 @@ std::size_t message_json_bound(const RecordContext& ctx, const gotop::Message& m
   for (const auto& r : m.ble) text += r.mac.size();
   const std::size_t items = m.wifi.size() + m.ble.size() + m.prefix.size() + m.extra.size();
   // Escaping writes at most six bytes for one; raw may follow as hex (two for one).
-  return fixed_room + ctx.endpoints_json.size() + 6 * text + 8 * m.raw.size() + item_room * items;
+  // (+ a padded key's block beyond its last use.)
+  return fixed_room + sizeof(PaddedKey::bytes) + ctx.endpoints_json.size() + 6 * text + 8 * m.raw.size() +
+         item_room * items;
 }
 
 char* write_message_json(char* dst, const RecordContext& ctx, const gotop::Message& m) {
@@ -230,6 +261,7 @@ char* write_message_json(char* dst, const RecordContext& ctx, const gotop::Messa
   }
   FieldWriter fields(o);
   visit_message_fields(m, fields);
+  o = Put(fields.end());
   o.lit(",\"raw\":");
   if (!o.str(m.raw)) {
     o.lit(",\"raw_hex\":");
