@@ -117,6 +117,7 @@ struct FedEvent {
   ScheduledEvent::Kind kind = ScheduledEvent::Kind::message;
   bool restamped = false;
 };
+static_assert(sizeof(FedEvent) <= 32, "the read-ahead charge counts 32 bytes an event");
 struct FedBatch {
   std::string arena;
   std::vector<FedEvent> events;
@@ -159,8 +160,8 @@ class Replayer::Feed {
   ~Feed() { stop(); }
 
   // Charged for a message held: its bytes and its bookkeeping.
-  // (The engine holds a message's bytes and 16 bytes of its own; the reader's batch, until the
-  // engine takes it, its bytes and 24.)
+  // (The engine holds a message's bytes and a 16-byte entry, in a buffer grown by a quarter; the
+  // reader's batch, until the engine has copied it, its bytes and a 32-byte event.)
   static std::size_t charge(std::size_t bytes) { return bytes + 64; }
 
   // Before the clock starts, in the calling thread: the first batch, as the reader would read
