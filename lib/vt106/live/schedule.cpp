@@ -18,6 +18,16 @@ constexpr std::int64_t ns_per_s = 1'000'000'000;
 constexpr std::int64_t pass_pause_ns = ns_per_s;
 // With --rate, how long before its first message a connection opens.
 constexpr std::int64_t rate_connect_lead_ns = ns_per_s;
+// The latest a message can be due (a century): a damaged capture's absurd times are held to it,
+// so that no sum of a due time and a clock reading overflows.
+constexpr std::int64_t max_due_ns = std::int64_t{100} * 365 * 86'400 * ns_per_s;
+
+// b - a, held to [0, max_due_ns] (exact when it is in range; no overflow when it is not).
+std::int64_t capture_span(std::int64_t a, std::int64_t b) {
+  std::int64_t span = 0;
+  if (__builtin_sub_overflow(b, a, &span)) return b > a ? max_due_ns : 0;
+  return std::clamp<std::int64_t>(span, 0, max_due_ns);
+}
 
 std::int64_t floor_seconds(std::int64_t ns) {
   std::int64_t s = ns / ns_per_s;
@@ -106,8 +116,10 @@ bool Scheduler::has_pass(std::uint64_t pass) const {
 std::int64_t Scheduler::due(std::int64_t ts_ns) const {
   if (!timed_ || options_.pace != Pace::capture) return 0;
   const double capture_ns =
-      static_cast<double>(ts_ns - t0_ns_) + static_cast<double>(pass_) * static_cast<double>(period_ns_);
-  return std::max<std::int64_t>(0, std::llround(capture_ns / options_.speed));
+      static_cast<double>(capture_span(t0_ns_, ts_ns)) + static_cast<double>(pass_) * static_cast<double>(period_ns_);
+  const double scaled = capture_ns / options_.speed;
+  if (!(scaled < static_cast<double>(max_due_ns))) return max_due_ns;
+  return std::max<std::int64_t>(0, std::llround(scaled));
 }
 
 std::string Scheduler::rewritten_imei(std::string_view imei) const {
@@ -171,7 +183,8 @@ void Scheduler::on_record(RecordEvent& e) {
       if (options_.pace == Pace::rate) {
         const std::uint64_t per_pass = first_read_ ? totals_.messages : 0;
         const double index = static_cast<double>(pass_ * per_pass + rank_++);
-        due_ns = std::llround(index * 1e9 / options_.rate);
+        const double at = index * 1e9 / options_.rate;
+        due_ns = at < static_cast<double>(max_due_ns) ? std::llround(at) : max_due_ns;
       } else {
         due_ns = due(e.frame.ts_ns);
       }
@@ -263,7 +276,7 @@ void Scheduler::end_pass() {
     first_read_ = true;
     // Sharding, the devices and the pass length look at the whole input, so that every machine
     // given the same input and the same --shard N agrees on them.
-    if (options_.pace == Pace::capture && timed_) period_ns_ = last_ts_ns_ - t0_ns_ + pass_pause_ns;
+    if (options_.pace == Pace::capture && timed_) period_ns_ = capture_span(t0_ns_, last_ts_ns_) + pass_pause_ns;
   }
 }
 
