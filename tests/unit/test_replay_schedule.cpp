@@ -60,6 +60,12 @@ Recording two_devices() {
   return r;
 }
 
+// A message event of the schedule: when it is due and what is sent.
+struct ScheduledMessage {
+  std::int64_t due_ns = 0;
+  std::string bytes;
+};
+
 // One stream of a pass, as the scheduler's events describe it.
 struct Stream {
   StreamPlan plan;

@@ -297,12 +297,12 @@ class Replayer::Feed {
         std::lock_guard lock(mutex_);
         ready_.push_back(std::move(batch));
         batch = FedBatch();
-        if (!spare_.empty()) {
+        if (!spare_.empty()) {  // the room of a batch the engine is done with
           batch = std::move(spare_.back());
           spare_.pop_back();
+          batch.clear();
         }
       }
-      batch.clear();
       loop_.wake();
     }
     {
@@ -464,8 +464,6 @@ struct Replayer::Engine {
     }
   }
 
-  // Applies what the reader read; the open streams that had nothing to send and now have
-  // move on once every event is in (a stream's messages then leave together).
   // Applies up to `limit` events of the batches taken; the batches applied whole are given back.
   void apply_batches(std::size_t limit) {
     while (!batches.empty() && limit > 0) {
@@ -482,6 +480,8 @@ struct Replayer::Engine {
     }
   }
 
+  // Applies what the reader read; the open streams that had nothing to send and now have
+  // move on once every event is in (a stream's messages then leave together).
   void take_events(std::int64_t now) {
     stirred.clear();
     const std::size_t before = batches.size();
@@ -504,8 +504,8 @@ struct Replayer::Engine {
         ripe.push_back(id);
       }
     }
-    // They leave when the reader has filled three quarters of its room, has finished, or has nothing new
-    // (the input is slow: a pipe) after a short wait.
+    // They leave when the reader has filled three quarters of its room, has finished, or has
+    // nothing new (the input is slow: a pipe) after a short wait.
     const bool quiet = !fresh && now - last_flush >= gather_ns;
     if (!ripe.empty() && (input_done || feed.held() >= feed.budget() / 4 * 3 || quiet)) flush_ripe(now);
     // An input that pauses (a pipe) must not leave bytes in the kernel: they are pushed out.

@@ -53,11 +53,6 @@ struct ScheduleOptions {
   std::optional<net::Transport> transport;  // forces every connection onto one transport
 };
 
-struct ScheduledMessage {
-  std::int64_t due_ns = 0;  // after the start of the replay
-  std::string bytes;        // exactly what is sent
-};
-
 // One connection of one device in one pass.
 struct StreamPlan {
   std::uint64_t id = 0;     // 1, 2, ... over all passes, in the order the input reveals them
